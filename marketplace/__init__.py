@@ -1,0 +1,102 @@
+"""Technology-transfer and startup-incubator marketplace: the application factory."""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+
+from flask import Flask
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from marketplace.config import load_config
+from marketplace.core.transaction import TransactionalFlask
+from marketplace.extensions import api, db, limiter, login_manager, migrate
+
+
+def create_app(config: dict | None = None) -> Flask:
+    """Build the app: settings, extensions, blueprints, CLI, error handlers."""
+    app = TransactionalFlask(__name__, instance_relative_config=True)
+    app.config.update(load_config(app.instance_path))
+    app.config.update(config or {})
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    register_extensions(app)
+    register_blueprints(app)
+    register_security(app)
+    register_cli(app)
+    if app.config.get("PROXY_FIX_X_FOR"):
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=int(app.config["PROXY_FIX_X_FOR"]), x_proto=1)
+    return app
+
+
+def register_extensions(app: Flask) -> None:
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(_migrations_dir()), render_as_batch=True, compare_type=True)
+    login_manager.init_app(app)
+    login_manager.session_protection = "basic"
+    limiter.init_app(app)
+    api.init_app(app)
+    from marketplace import models  # noqa: F401  (the whole metadata, for Alembic)
+    from marketplace.accounts import auth  # registers the Flask-Login loaders
+
+    app.before_request(auth.reject_invalid_bearer)
+
+
+def register_blueprints(app: Flask) -> None:
+    from marketplace import docs
+    from marketplace.accounts.routes import auth_blp, org_blp
+    from marketplace.admin.routes import blp as admin_blp
+    from marketplace.notifications.routes import blp as notifications_blp
+
+    for blueprint in (auth_blp, org_blp, notifications_blp, admin_blp):
+        api.register_blueprint(blueprint)
+    app.register_blueprint(docs.blp)
+    api.spec.components.security_scheme("cookieAuth", {"type": "apiKey", "in": "cookie", "name": "session"})
+    api.spec.components.security_scheme("bearerAuth", {"type": "http", "scheme": "bearer"})
+    api.spec.options["security"] = [{"cookieAuth": []}, {"bearerAuth": []}, {}]
+
+
+def register_security(app: Flask) -> None:
+    from sqlalchemy.exc import IntegrityError
+
+    from marketplace.core.errors import Conflict, domain_error_response
+    from marketplace.core.security import init_security
+
+    init_security(app)
+
+    @app.errorhandler(IntegrityError)
+    def _integrity_error(error):
+        # A concurrent request won a uniqueness race the service checked for: a conflict, not a 500.
+        app.logger.info("integrity error answered as 409: %s", error.orig)
+        return domain_error_response(Conflict("This conflicts with data saved at the same time. Try again."))
+
+
+def register_cli(app: Flask) -> None:
+    from marketplace.cli import register
+
+    register(app)
+
+
+def _migrations_dir():
+    from pathlib import Path
+
+    return Path(__file__).resolve().parent.parent / "migrations"
+
+
+@event.listens_for(Engine, "connect")
+def _sqlite_pragmas(dbapi_connection, connection_record):
+    """SQLite: enforce foreign keys, wait on locks, and let SQLAlchemy control transactions."""
+    if isinstance(dbapi_connection, sqlite3.Connection):
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=10000")
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.close()
+
+
+@event.listens_for(Engine, "begin")
+def _sqlite_begin(conn):
+    if conn.dialect.name == "sqlite":
+        conn.exec_driver_sql("BEGIN")

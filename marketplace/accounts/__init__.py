@@ -1,0 +1,1 @@
+"""Organizations, users, memberships, invitations, API tokens and authentication."""

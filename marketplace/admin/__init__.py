@@ -1,0 +1,1 @@
+"""Administration: verification, suspension, the audit trail (reads everything; nothing imports it)."""

@@ -1,0 +1,31 @@
+"""Admin-only schemas."""
+
+from __future__ import annotations
+
+import marshmallow as ma
+from marshmallow import validate
+
+from marketplace.core.schemas import Schema
+
+
+class AuditEventArgs(Schema):
+    class Meta:
+        unknown = ma.EXCLUDE
+
+    action = ma.fields.String(load_default=None, validate=validate.Length(max=80))
+    object_type = ma.fields.String(load_default=None, validate=validate.Length(max=60))
+    object_id = ma.fields.String(load_default=None, validate=validate.Length(max=64))
+    actor_user_id = ma.fields.Integer(load_default=None)
+    since = ma.fields.AwareDateTime(load_default=None, default_timezone=None)
+
+
+class AuditEventSchema(ma.Schema):
+    id = ma.fields.Integer()
+    created_at = ma.fields.DateTime()
+    actor_user_id = ma.fields.Integer()
+    actor_organization_id = ma.fields.Integer()
+    action = ma.fields.String()
+    object_type = ma.fields.String()
+    object_id = ma.fields.String()
+    changes = ma.fields.Dict()
+    ip_address = ma.fields.String()

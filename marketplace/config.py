@@ -1,0 +1,86 @@
+"""Settings from environment variables, with embedded defaults for development."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+
+class ConfigError(RuntimeError):
+    """Raised when a required setting is missing."""
+
+
+def _bool(value: str | None, default: bool = False) -> bool:
+    if value is None or value == "":
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _secret_key(instance_path: Path, env: str) -> str:
+    key = os.environ.get("SECRET_KEY")
+    if key:
+        return key
+    if env == "production":
+        raise ConfigError("SECRET_KEY must be set in production")
+    # Development: generate one key once and keep it under instance/ so sessions survive restarts.
+    key_file = instance_path / "secret_key"
+    if key_file.exists():
+        return key_file.read_text().strip()
+    instance_path.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(48)
+    key_file.write_text(key)
+    key_file.chmod(0o600)
+    return key
+
+
+def load_config(instance_path: str) -> dict:
+    """Build the configuration mapping from the environment."""
+    instance = Path(instance_path)
+    env = os.environ.get("APP_ENV", "development")
+    production = env == "production"
+    default_db = f"sqlite:///{instance / 'marketplace.db'}"
+    return {
+        "APP_ENV": env,
+        "SECRET_KEY": _secret_key(instance, env),
+        "SQLALCHEMY_DATABASE_URI": os.environ.get("DATABASE_URL", default_db),
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "SEARCH_BACKEND": os.environ.get("SEARCH_BACKEND", "whoosh"),
+        "SEARCH_INDEX_DIR": os.environ.get("SEARCH_INDEX_DIR", str(instance / "search-index")),
+        # Sessions and cookies
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": _bool(os.environ.get("SESSION_COOKIE_SECURE"), production),
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "REMEMBER_COOKIE_SECURE": _bool(os.environ.get("SESSION_COOKIE_SECURE"), production),
+        "PERMANENT_SESSION_LIFETIME": int(os.environ.get("SESSION_LIFETIME_SECONDS", 14 * 24 * 3600)),
+        # Passwords (argon2id); tests lower the cost.
+        "PASSWORD_HASH_TIME_COST": int(os.environ.get("PASSWORD_HASH_TIME_COST", 3)),
+        "PASSWORD_HASH_MEMORY_COST": int(os.environ.get("PASSWORD_HASH_MEMORY_COST", 65536)),
+        "PASSWORD_MIN_LENGTH": 10,
+        "INVITATION_TTL_HOURS": int(os.environ.get("INVITATION_TTL_HOURS", 7 * 24)),
+        "PASSWORD_RESET_TTL_MINUTES": int(os.environ.get("PASSWORD_RESET_TTL_MINUTES", 60)),
+        # Rate limits (Flask-Limiter); in memory by default, Redis when RATELIMIT_STORAGE_URI is set.
+        "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
+        "RATELIMIT_ENABLED": _bool(os.environ.get("RATELIMIT_ENABLED"), True),
+        "LOGIN_RATE_LIMIT_PER_IP": os.environ.get("LOGIN_RATE_LIMIT_PER_IP", "30 per minute"),
+        "LOGIN_RATE_LIMIT_PER_ACCOUNT": os.environ.get("LOGIN_RATE_LIMIT_PER_ACCOUNT", "5 per minute"),
+        "PASSWORD_RESET_RATE_LIMIT": os.environ.get("PASSWORD_RESET_RATE_LIMIT", "5 per hour"),
+        # Email: console (log) by default, SMTP when EMAIL_BACKEND=smtp.
+        "EMAIL_BACKEND": os.environ.get("EMAIL_BACKEND", "console"),
+        "EMAIL_FROM": os.environ.get("EMAIL_FROM", "Marketplace <no-reply@marketplace.local>"),
+        "EMAIL_DELIVER_AFTER_REQUEST": _bool(os.environ.get("EMAIL_DELIVER_AFTER_REQUEST"), True),
+        "SMTP_HOST": os.environ.get("SMTP_HOST", "localhost"),
+        "SMTP_PORT": int(os.environ.get("SMTP_PORT", 587)),
+        "SMTP_USERNAME": os.environ.get("SMTP_USERNAME"),
+        "SMTP_PASSWORD": os.environ.get("SMTP_PASSWORD"),
+        "SMTP_STARTTLS": _bool(os.environ.get("SMTP_STARTTLS"), True),
+        "PUBLIC_BASE_URL": os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000"),
+        # OpenAPI (flask-smorest); the docs page is served by marketplace.docs, offline.
+        "API_TITLE": "Tech-Transfer Marketplace API",
+        "API_VERSION": "v1",
+        "OPENAPI_VERSION": "3.0.3",
+        "OPENAPI_URL_PREFIX": "/api",
+        "OPENAPI_JSON_PATH": "v1/openapi.json",
+        "PROPAGATE_EXCEPTIONS": False,
+    }

@@ -1,0 +1,58 @@
+"""One commit per request, and work that must run only once that commit succeeded."""
+
+from __future__ import annotations
+
+from typing import Callable
+
+from flask import Flask, current_app, request
+from sqlalchemy import event
+from sqlalchemy.orm import Session
+
+_HOOKS = "after_commit_hooks"
+
+
+def session():
+    """The request's (or CLI command's) SQLAlchemy session."""
+    return current_app.extensions["sqlalchemy"].session
+
+
+def after_commit(sess, hook: Callable[[], None]) -> None:
+    """Run ``hook`` once the current transaction of ``sess`` has committed (dropped on rollback)."""
+    sess.info.setdefault(_HOOKS, []).append(hook)
+
+
+def commit(sess=None) -> None:
+    """Commit and run the after-commit hooks (for CLI commands and background work)."""
+    sess = sess or session()
+    sess.commit()
+    run_after_commit_hooks(sess)
+
+
+def run_after_commit_hooks(sess) -> None:
+    hooks = sess.info.pop(_HOOKS, [])
+    for hook in hooks:
+        hook()
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _drop_hooks_on_rollback(sess, previous_transaction):
+    if previous_transaction.parent is None:
+        sess.info.pop(_HOOKS, None)
+
+
+class TransactionalFlask(Flask):
+    """A Flask app whose views run in one transaction, committed when the view returns.
+
+    Services only ``flush()``; an exception anywhere in the view rolls everything back
+    (the session is discarded at teardown), so no request leaves half its writes.
+    """
+
+    def dispatch_request(self):
+        try:
+            rv = super().dispatch_request()
+            if request.routing_exception is None:
+                commit()
+        except BaseException:
+            session().rollback()
+            raise
+        return rv

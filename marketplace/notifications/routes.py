@@ -1,0 +1,49 @@
+"""Your in-app notifications."""
+
+from __future__ import annotations
+
+from flask.views import MethodView
+from flask_smorest import Blueprint
+
+from marketplace.core.auth import login_required, require_user
+from marketplace.core.pagination import PageArgs, page_schema
+from marketplace.extensions import db
+from marketplace.notifications import schemas as s
+from marketplace.notifications import services
+
+blp = Blueprint("notifications", __name__, url_prefix="/api/v1/notifications", description="In-app notifications")
+
+
+@blp.route("")
+class Notifications(MethodView):
+    @login_required
+    @blp.arguments(s.NotificationArgs, location="query")
+    @blp.arguments(PageArgs, location="query", as_kwargs=True)
+    @blp.response(200, page_schema(s.NotificationSchema))
+    def get(self, filters, **paging):
+        """Your notifications, newest first (``unread=true`` for the unread ones)."""
+        return services.list_notifications(db.session, require_user().id, **filters, **paging)
+
+
+@blp.route("/unread-count")
+class UnreadCount(MethodView):
+    @blp.response(200, s.UnreadCountSchema)
+    def get(self):
+        """How many notifications you have not read."""
+        return {"unread": services.unread_count(db.session, require_user().id)}
+
+
+@blp.route("/<int:notification_id>/read")
+class MarkRead(MethodView):
+    @blp.response(204)
+    def post(self, notification_id):
+        """Mark one notification as read."""
+        services.mark_read(db.session, require_user().id, notification_id)
+
+
+@blp.route("/read-all")
+class MarkAllRead(MethodView):
+    @blp.response(204)
+    def post(self):
+        """Mark all your notifications as read."""
+        services.mark_read(db.session, require_user().id)

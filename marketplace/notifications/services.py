@@ -1,0 +1,98 @@
+"""Queue emails and notifications with the business transaction; deliver after commit."""
+
+from __future__ import annotations
+
+import logging
+from email.message import EmailMessage
+
+import sqlalchemy as sa
+from flask import current_app
+
+from marketplace.core.db import utcnow
+from marketplace.core.errors import NotFound
+from marketplace.core.pagination import paginate
+from marketplace.core.transaction import after_commit
+from marketplace.notifications.backends import backend_from_config
+from marketplace.notifications.models import Notification, OutboundEmail
+
+log = logging.getLogger(__name__)
+MAX_ATTEMPTS = 5
+
+
+def queue_email(session, *, to: str, subject: str, body: str, category: str) -> OutboundEmail:
+    """Put an email in the outbox; it is delivered once the transaction commits."""
+    email = OutboundEmail(to_address=to, subject=subject, body=body, category=category)
+    session.add(email)
+    session.flush()
+    if current_app.config.get("EMAIL_DELIVER_AFTER_REQUEST", True):
+        email_id = email.id
+        after_commit(session, lambda: deliver_pending(session, ids=[email_id]))
+    return email
+
+
+def notify(session, user_id: int, *, kind: str, title: str, body: str = "", data: dict | None = None) -> Notification:
+    """Add an in-app notification for one user."""
+    note = Notification(user_id=user_id, kind=kind, title=title, body=body, data=data or {})
+    session.add(note)
+    return note
+
+
+def deliver_pending(session, ids: list[int] | None = None, limit: int = 100) -> tuple[int, int]:
+    """Send queued emails (all, or those in ``ids``); returns ``(sent, failed)``. Commits per email."""
+    backend = backend_from_config(current_app.config)
+    stmt = sa.select(OutboundEmail).where(OutboundEmail.status == "queued").order_by(OutboundEmail.id).limit(limit)
+    if ids is not None:
+        stmt = stmt.where(OutboundEmail.id.in_(ids))
+    sent = failed = 0
+    for email in session.execute(stmt).scalars().all():
+        message = EmailMessage()
+        message["From"] = current_app.config["EMAIL_FROM"]
+        message["To"] = email.to_address
+        message["Subject"] = email.subject
+        message.set_content(email.body)
+        email.attempts += 1
+        try:
+            backend.send(message)
+        except OSError as exc:  # network and SMTP errors: keep the email for a retry
+            email.last_error = str(exc)
+            if email.attempts >= MAX_ATTEMPTS:
+                email.status = "failed"
+            failed += 1
+            log.warning("email %s to %s failed: %s", email.id, email.to_address, exc)
+        else:
+            email.status = "sent"
+            email.sent_at = utcnow()
+            sent += 1
+        session.commit()
+    return sent, failed
+
+
+def list_notifications(session, user_id: int, *, unread=None, page=1, page_size=20):
+    """A user's notifications, newest first."""
+    stmt = sa.select(Notification).where(Notification.user_id == user_id).order_by(Notification.id.desc())
+    if unread is True:
+        stmt = stmt.where(Notification.read_at.is_(None))
+    elif unread is False:
+        stmt = stmt.where(Notification.read_at.is_not(None))
+    return paginate(session, stmt, page, page_size)
+
+
+def mark_read(session, user_id: int, notification_id: int | None = None) -> int:
+    """Mark one (or every) unread notification of the user as read; returns how many changed."""
+    stmt = (
+        sa.update(Notification)
+        .where(Notification.user_id == user_id, Notification.read_at.is_(None))
+        .values(read_at=utcnow())
+    )
+    if notification_id is not None:
+        note = session.get(Notification, notification_id)
+        if note is None or note.user_id != user_id:
+            raise NotFound("No such notification.")
+        stmt = stmt.where(Notification.id == notification_id)
+    return session.execute(stmt).rowcount
+
+
+def unread_count(session, user_id: int) -> int:
+    return session.execute(
+        sa.select(sa.func.count()).where(Notification.user_id == user_id, Notification.read_at.is_(None))
+    ).scalar_one()

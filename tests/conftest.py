@@ -1,0 +1,203 @@
+"""Fixtures: one real database per run (SQLite, or PostgreSQL with TEST_DATABASE_URL), a clean
+database for every test, clients that behave like separate browsers, and factories."""
+
+from __future__ import annotations
+
+import contextvars
+import os
+import uuid
+from itertools import count
+
+import pytest
+import sqlalchemy as sa
+from flask.testing import FlaskClient
+from flask_migrate import upgrade
+
+from marketplace import create_app
+from marketplace.accounts.models import Organization, User
+from marketplace.accounts.passwords import hash_password
+from marketplace.core.db import utcnow
+from marketplace.extensions import db, limiter
+
+PASSWORD = "correct-horse-battery-9"
+
+
+# ---- database --------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory):
+    """A database of this run's own: a fresh PostgreSQL database, or a SQLite file."""
+    base = os.environ.get("TEST_DATABASE_URL")
+    if not base:
+        yield f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
+        return
+    url = sa.make_url(base)
+    name = f"mkt_test_{uuid.uuid4().hex[:12]}"
+    admin = sa.create_engine(url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
+    try:
+        yield url.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.dispose()
+
+
+def app_config(database_url: str, tmp_path) -> dict:
+    return {
+        "TESTING": True,
+        "SECRET_KEY": "test-secret-key",
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "PASSWORD_HASH_TIME_COST": 1,
+        "PASSWORD_HASH_MEMORY_COST": 32,
+        "SEARCH_INDEX_DIR": str(tmp_path / "search-index"),
+        "RATELIMIT_STORAGE_URI": "memory://",
+        "PUBLIC_BASE_URL": "http://testserver",
+    }
+
+
+class BrowserClient(FlaskClient):
+    """A test client whose every request runs in its own app context, as in production.
+
+    The test keeps its own app context and session; before a request the test's session is
+    committed (the request sees the set-up) and after it the test's objects are expired (the
+    test sees what the request wrote). Unsafe requests carry the CSRF token the server gave.
+    """
+
+    csrf_token: str | None = None
+
+    def open(self, *args, **kwargs):
+        has_ctx = _app_context_active()
+        if has_ctx:
+            db.session.commit()
+        headers = dict(kwargs.pop("headers", None) or {})
+        method = (kwargs.get("method") or "GET").upper()
+        if self.csrf_token and method not in {"GET", "HEAD", "OPTIONS"}:
+            headers.setdefault("X-CSRF-Token", self.csrf_token)
+        kwargs["headers"] = headers
+        response = contextvars.Context().run(super().open, *args, **kwargs)
+        if response.is_json and response.data and isinstance(response.json, dict) and "csrf_token" in response.json:
+            self.csrf_token = response.json["csrf_token"]
+        if has_ctx:
+            db.session.expire_all()
+            db.session.commit()
+        return response
+
+
+def _app_context_active() -> bool:
+    from flask import has_app_context
+
+    return has_app_context()
+
+
+@pytest.fixture(scope="session")
+def session_app(database_url, tmp_path_factory):
+    app = create_app(app_config(database_url, tmp_path_factory.mktemp("instance")))
+    app.test_client_class = BrowserClient
+    with app.app_context():
+        upgrade()
+    yield app
+    with app.app_context():
+        db.engine.dispose()
+
+
+def _clean_all_tables() -> None:
+    with db.engine.begin() as conn:
+        for table in reversed(db.metadata.sorted_tables):
+            conn.execute(table.delete())
+
+
+@pytest.fixture
+def app(session_app):
+    """The app, with an app context for the test's own queries; every table is emptied after."""
+    with session_app.app_context():
+        yield session_app
+        db.session.remove()
+        _clean_all_tables()
+    limiter.reset()
+
+
+@pytest.fixture
+def client(app) -> BrowserClient:
+    return app.test_client()
+
+
+# ---- factories -------------------------------------------------------------------------------
+
+_seq = count(1)
+
+
+@pytest.fixture
+def make_org(app):
+    """``make_org(kind="university", verified=True, **overrides)`` -> Organization."""
+
+    def make(kind: str = "university", verified: bool = True, **overrides) -> Organization:
+        n = next(_seq)
+        values = {
+            "kind": kind,
+            "name": f"{kind.title()} {n}",
+            "slug": f"{kind}-{n}",
+            "country": "US",
+            "website": f"https://{kind}{n}.example.org",
+            "verification_status": "verified" if verified else "pending",
+            "verified_at": utcnow() if verified else None,
+        }
+        values.update(overrides)
+        org = Organization(**values)
+        db.session.add(org)
+        db.session.commit()
+        return org
+
+    return make
+
+
+@pytest.fixture
+def make_user(app, make_org):
+    """``make_user(org=None, role="manager", kind="company", **overrides)`` -> User (password PASSWORD)."""
+    hashed = hash_password(PASSWORD)
+
+    def make(org: Organization | None = None, role: str = "manager", kind: str = "company", **overrides) -> User:
+        n = next(_seq)
+        is_admin = overrides.pop("is_admin", False)
+        if org is None and not is_admin:
+            org = make_org(kind)
+        values = {
+            "email": f"user{n}@example.org",
+            "name": f"User {n}",
+            "password_hash": hashed,
+            "organization": org,
+            "role": None if is_admin and org is None else role,
+            "is_admin": is_admin,
+        }
+        values.update(overrides)
+        user = User(**values)
+        db.session.add(user)
+        db.session.commit()
+        return user
+
+    return make
+
+
+@pytest.fixture
+def login(app):
+    """``login(user)`` -> a new client logged in as ``user`` (by session cookie, with CSRF token)."""
+
+    def do(user: User, password: str = PASSWORD) -> BrowserClient:
+        c = app.test_client()
+        response = c.post("/api/v1/auth/login", json={"email": user.email, "password": password})
+        assert response.status_code == 200, response.json
+        return c
+
+    return do
+
+
+@pytest.fixture
+def admin(make_user) -> User:
+    return make_user(is_admin=True, email="admin@example.org", org=None)
+
+
+@pytest.fixture
+def admin_client(login, admin):
+    return login(admin)

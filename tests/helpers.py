@@ -1,0 +1,39 @@
+"""Assertions and look-ups shared by the tests."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from marketplace.extensions import db
+
+
+def outbox(to: str | None = None, category: str | None = None):
+    """Emails queued so far (newest last)."""
+    from marketplace.notifications.models import OutboundEmail
+
+    stmt = sa.select(OutboundEmail).order_by(OutboundEmail.id)
+    if to:
+        stmt = stmt.where(OutboundEmail.to_address == to)
+    if category:
+        stmt = stmt.where(OutboundEmail.category == category)
+    return db.session.execute(stmt).scalars().all()
+
+
+def token_from(email) -> str:
+    """The secret token written on its own indented line of an email body."""
+    for line in email.body.splitlines():
+        if line.startswith("    ") and line.strip():
+            return line.strip()
+    raise AssertionError("no token in email")
+
+
+def assert_problem(response, status: int, *fields: str):
+    """The response is problem+json with ``status`` and names each of ``fields`` in ``errors``."""
+    assert response.status_code == status, response.get_data(as_text=True)
+    assert response.mimetype == "application/problem+json"
+    body = response.json
+    assert body["status"] == status
+    assert body["type"] and body["title"] and body["detail"]
+    for field in fields:
+        assert field in body.get("errors", {}), body
+    return body
