@@ -1,0 +1,1 @@
+"""IP assets of universities; license agreements and royalties."""

@@ -1,0 +1,1 @@
+"""Listings of commercializable research, express licenses, the moderation workflow and flags."""
