@@ -3,5 +3,6 @@
 from marketplace.accounts import models as accounts  # noqa: F401
 from marketplace.core import audit, outbox  # noqa: F401
 from marketplace.ip import models as ip  # noqa: F401
+from marketplace.ip.licenses import models as licenses  # noqa: F401
 from marketplace.listings import models as listings  # noqa: F401
 from marketplace.notifications import models as notifications  # noqa: F401

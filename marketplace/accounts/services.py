@@ -17,7 +17,7 @@ from marketplace.core.pagination import Page, paginate
 from marketplace.core.errors import Conflict, Forbidden, NotFound, Unauthorized, ValidationFailed
 from marketplace.core.security import throttle
 from marketplace.core.statemachine import StateMachine
-from marketplace.core.text import unique_slug
+from marketplace.core.text import contains_pattern, unique_slug
 from marketplace.core.tokens import hash_secret, new_secret
 from marketplace.notifications.services import queue_email
 
@@ -436,7 +436,7 @@ def reject_organization(session, org_id: int, reason: str) -> Organization:
 def list_organizations(session, *, q=None, kind=None, verification_status=None, page=1, page_size=20) -> Page:
     stmt = sa.select(Organization).options(selectinload(Organization.members)).order_by(Organization.id.desc())
     if q:
-        stmt = stmt.where(Organization.name.ilike(f"%{q}%"))
+        stmt = stmt.where(Organization.name.ilike(contains_pattern(q), escape="\\"))
     if kind:
         stmt = stmt.where(Organization.kind == kind)
     if verification_status:
@@ -447,7 +447,8 @@ def list_organizations(session, *, q=None, kind=None, verification_status=None, 
 def list_users(session, *, q=None, organization_id=None, suspended=None, page=1, page_size=20) -> Page:
     stmt = sa.select(User).options(selectinload(User.organization)).order_by(User.id.desc())
     if q:
-        stmt = stmt.where(sa.or_(User.email.ilike(f"%{q}%"), User.name.ilike(f"%{q}%")))
+        pattern = contains_pattern(q)
+        stmt = stmt.where(sa.or_(User.email.ilike(pattern, escape="\\"), User.name.ilike(pattern, escape="\\")))
     if organization_id:
         stmt = stmt.where(User.organization_id == organization_id)
     if suspended is not None:

@@ -29,3 +29,9 @@ def unique_slug(session, model, text: str, max_length: int = 80) -> str:
     while f"{base}-{n}" in taken:
         n += 1
     return f"{base}-{n}"
+
+
+def contains_pattern(text: str) -> str:
+    """A LIKE pattern matching ``text`` anywhere, with LIKE's wildcards escaped (use ``escape="\\\\"``)."""
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"

@@ -1,0 +1,1 @@
+"""License agreements on IP assets: terms, conflict checks, activation and availability."""

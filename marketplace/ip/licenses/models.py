@@ -1,0 +1,99 @@
+"""License agreements: who licenses which assets to whom, on which terms, in which state."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from marketplace.accounts.models import Organization
+from marketplace.core.db import Base, TimestampMixin
+from marketplace.ip.models import IPAsset
+
+EXCLUSIVITY = ("exclusive", "sole", "non_exclusive")
+LICENSE_STATUSES = ("draft", "pending_payment", "active", "terminated", "expired")
+REPORTING_PERIODS = ("quarterly", "semiannual", "annual")
+
+license_assets = sa.Table(
+    "license_assets",
+    Base.metadata,
+    sa.Column("license_id", sa.ForeignKey("licenses.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("asset_id", sa.ForeignKey("ip_assets.id", ondelete="RESTRICT"), primary_key=True, index=True),
+)
+
+
+class License(TimestampMixin, Base):
+    __tablename__ = "licenses"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    licensor_id: Mapped[int] = mapped_column(sa.ForeignKey("organizations.id", ondelete="RESTRICT"), index=True)
+    licensee_id: Mapped[int] = mapped_column(sa.ForeignKey("organizations.id", ondelete="RESTRICT"), index=True)
+    #: what created it: ``express_license`` or ``offer``, with that object's id (no FK: ip sits below both)
+    source_type: Mapped[str] = mapped_column(sa.String(30))
+    source_id: Mapped[int | None]
+    #: the listing the license came from, for the university's per-listing statistics
+    listing_id: Mapped[int | None] = mapped_column(index=True)
+    exclusivity: Mapped[str] = mapped_column(sa.String(20))
+    #: fields of use (taxonomy codes; a parent covers its children)
+    fields: Mapped[list] = mapped_column(sa.JSON, default=list)
+    #: ISO 3166 codes, ``EU`` or ``WORLDWIDE``
+    territories: Mapped[list] = mapped_column(sa.JSON, default=list)
+    start_date: Mapped[date]
+    #: last day of the term; null while the license runs until terminated
+    end_date: Mapped[date | None]
+    sublicensing: Mapped[bool] = mapped_column(default=False)
+    status: Mapped[str] = mapped_column(sa.String(20), default="draft", index=True)
+    currency: Mapped[str] = mapped_column(sa.String(3))
+    upfront_fee_amount: Mapped[int] = mapped_column(sa.BigInteger, default=0)
+    #: royalty on net sales, in basis points
+    royalty_rate_bps: Mapped[int] = mapped_column(default=0)
+    minimum_annual_royalty_amount: Mapped[int] = mapped_column(sa.BigInteger, default=0)
+    #: equity granted to the licensor, in basis points of the licensee's shares (startups)
+    equity_bps: Mapped[int] = mapped_column(default=0)
+    reporting_period: Mapped[str] = mapped_column(sa.String(20), default="annual")
+    activated_at: Mapped[datetime | None]
+    terminated_at: Mapped[datetime | None]
+    termination_date: Mapped[date | None]
+    termination_reason: Mapped[str | None] = mapped_column(sa.Text)
+
+    licensor: Mapped[Organization] = relationship(foreign_keys=[licensor_id])
+    licensee: Mapped[Organization] = relationship(foreign_keys=[licensee_id])
+    assets: Mapped[list[IPAsset]] = relationship(secondary=license_assets, order_by=IPAsset.id)
+    milestones: Mapped[list[LicenseMilestone]] = relationship(
+        back_populates="license", cascade="all, delete-orphan", order_by="LicenseMilestone.id"
+    )
+
+    __table_args__ = (
+        sa.CheckConstraint(f"exclusivity IN {EXCLUSIVITY!r}", name="exclusivity"),
+        sa.CheckConstraint(f"status IN {LICENSE_STATUSES!r}", name="status"),
+        sa.CheckConstraint(f"reporting_period IN {REPORTING_PERIODS!r}", name="reporting_period"),
+        sa.CheckConstraint("end_date IS NULL OR end_date >= start_date", name="term"),
+        sa.CheckConstraint(
+            "upfront_fee_amount >= 0 AND minimum_annual_royalty_amount >= 0 AND royalty_rate_bps BETWEEN 0 AND 10000"
+            " AND equity_bps BETWEEN 0 AND 10000",
+            name="amounts",
+        ),
+    )
+
+
+class LicenseMilestone(Base):
+    """A milestone payment of a license: reached (licensee, with evidence) or confirmed (licensor)."""
+
+    __tablename__ = "license_milestones"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    license_id: Mapped[int] = mapped_column(sa.ForeignKey("licenses.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(sa.String(200))
+    amount: Mapped[int] = mapped_column(sa.BigInteger)
+    due_date: Mapped[date | None]
+    #: the event that makes it due when there is no date ("first regulatory approval")
+    trigger: Mapped[str | None] = mapped_column(sa.String(500))
+    status: Mapped[str] = mapped_column(sa.String(20), default="pending")
+    evidence: Mapped[str | None] = mapped_column(sa.Text)
+    reached_at: Mapped[datetime | None]
+    confirmed_at: Mapped[datetime | None]
+    confirmed_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+    invoice_id: Mapped[int | None]
+
+    license: Mapped[License] = relationship(back_populates="milestones")
