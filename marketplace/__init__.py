@@ -47,9 +47,30 @@ def register_blueprints(app: Flask) -> None:
     from marketplace import docs
     from marketplace.accounts.routes import auth_blp, org_blp
     from marketplace.admin.routes import blp as admin_blp
+    from marketplace.deals.inquiries.routes import blp as inquiries_blp
+    from marketplace.deals.insights.routes import asset_blp as asset_availability_blp
+    from marketplace.deals.insights.routes import listing_blp as listing_insights_blp
+    from marketplace.deals.ndas.routes import blp as nda_blp
+    from marketplace.deals.ndas.routes import details_blp as confidential_blp
+    from marketplace.deals.offers.routes import blp as offers_blp
+    from marketplace.deals.sponsorships.routes import blp as sponsorships_blp
+    from marketplace.ip.licenses.routes import blp as licenses_blp
     from marketplace.notifications.routes import blp as notifications_blp
 
-    for blueprint in (auth_blp, org_blp, notifications_blp, admin_blp):
+    for blueprint in (
+        auth_blp,
+        org_blp,
+        notifications_blp,
+        admin_blp,
+        licenses_blp,
+        asset_availability_blp,
+        listing_insights_blp,
+        confidential_blp,
+        inquiries_blp,
+        nda_blp,
+        offers_blp,
+        sponsorships_blp,
+    ):
         api.register_blueprint(blueprint)
     app.register_blueprint(docs.blp)
     api.spec.components.security_scheme("cookieAuth", {"type": "apiKey", "in": "cookie", "name": "session"})

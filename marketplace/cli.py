@@ -15,12 +15,16 @@ SEEDERS: list = []
 
 def register(app: Flask) -> None:
     from marketplace.accounts.seed import seed_accounts
+    from marketplace.deals.offers.cli import offers
+    from marketplace.ip.licenses.cli import licenses
     from marketplace.notifications.cli import emails
 
     SEEDERS[:] = [("accounts", seed_accounts)]
     app.cli.add_command(create_admin)
     app.cli.add_command(seed_demo)
     app.cli.add_command(emails)
+    app.cli.add_command(licenses)
+    app.cli.add_command(offers)
 
 
 @click.command("create-admin")

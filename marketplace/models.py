@@ -5,4 +5,9 @@ from marketplace.core import audit, outbox  # noqa: F401
 from marketplace.ip import models as ip  # noqa: F401
 from marketplace.ip.licenses import models as licenses  # noqa: F401
 from marketplace.listings import models as listings  # noqa: F401
+from marketplace.listings import view_counts  # noqa: F401
 from marketplace.notifications import models as notifications  # noqa: F401
+from marketplace.deals.inquiries import models as inquiries  # noqa: F401
+from marketplace.deals.ndas import models as ndas  # noqa: F401
+from marketplace.deals.offers import models as offers  # noqa: F401
+from marketplace.deals.sponsorships import models as sponsorships  # noqa: F401

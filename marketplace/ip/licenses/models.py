@@ -14,6 +14,7 @@ from marketplace.ip.models import IPAsset
 EXCLUSIVITY = ("exclusive", "sole", "non_exclusive")
 LICENSE_STATUSES = ("draft", "pending_payment", "active", "terminated", "expired")
 REPORTING_PERIODS = ("quarterly", "semiannual", "annual")
+MILESTONE_STATUSES = ("pending", "reached", "invoiced")
 
 license_assets = sa.Table(
     "license_assets",
@@ -56,6 +57,8 @@ class License(TimestampMixin, Base):
     terminated_at: Mapped[datetime | None]
     termination_date: Mapped[date | None]
     termination_reason: Mapped[str | None] = mapped_column(sa.Text)
+    #: the invoice of the upfront fee (payments' invoice id; no FK: payments is another package)
+    upfront_invoice_id: Mapped[int | None] = mapped_column(index=True)
 
     licensor: Mapped[Organization] = relationship(foreign_keys=[licensor_id])
     licensee: Mapped[Organization] = relationship(foreign_keys=[licensee_id])
@@ -89,11 +92,76 @@ class LicenseMilestone(Base):
     due_date: Mapped[date | None]
     #: the event that makes it due when there is no date ("first regulatory approval")
     trigger: Mapped[str | None] = mapped_column(sa.String(500))
+    #: pending -> reached (licensee, with evidence) -> invoiced (confirmed by the licensor, or due by date)
     status: Mapped[str] = mapped_column(sa.String(20), default="pending")
     evidence: Mapped[str | None] = mapped_column(sa.Text)
     reached_at: Mapped[datetime | None]
+    reached_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
     confirmed_at: Mapped[datetime | None]
     confirmed_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
-    invoice_id: Mapped[int | None]
+    invoice_id: Mapped[int | None] = mapped_column(index=True)
 
     license: Mapped[License] = relationship(back_populates="milestones")
+
+    __table_args__ = (
+        sa.CheckConstraint(f"status IN {MILESTONE_STATUSES!r}", name="status"),
+        sa.CheckConstraint("amount > 0", name="amount"),
+    )
+
+
+class RoyaltyReport(Base):
+    """What a licensee sold in one reporting period, and the royalty (and any true-up) it owes."""
+
+    __tablename__ = "royalty_reports"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    license_id: Mapped[int] = mapped_column(sa.ForeignKey("licenses.id", ondelete="CASCADE"), index=True)
+    period_start: Mapped[date]
+    period_end: Mapped[date]
+    #: the last day the report was due (period end plus the grace days)
+    due_date: Mapped[date]
+    currency: Mapped[str] = mapped_column(sa.String(3))
+    net_sales_amount: Mapped[int] = mapped_column(sa.BigInteger)
+    units: Mapped[int] = mapped_column(sa.BigInteger)
+    #: the license's rate when the report was made
+    royalty_rate_bps: Mapped[int]
+    #: rate x net sales, half-up
+    royalty_amount: Mapped[int] = mapped_column(sa.BigInteger)
+    #: the minimum annual royalty shortfall charged when this report completed a license year
+    true_up_amount: Mapped[int] = mapped_column(sa.BigInteger, default=0)
+    invoice_id: Mapped[int | None] = mapped_column(index=True)
+    true_up_invoice_id: Mapped[int | None] = mapped_column(index=True)
+    submitted_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+    submitted_at: Mapped[datetime]
+    is_late: Mapped[bool] = mapped_column(default=False)
+
+    license: Mapped[License] = relationship()
+    lines: Mapped[list[RoyaltyReportLine]] = relationship(
+        cascade="all, delete-orphan", order_by="RoyaltyReportLine.territory", lazy="selectin"
+    )
+
+    __table_args__ = (
+        sa.UniqueConstraint("license_id", "period_start", name="uq_royalty_reports_license_period"),
+        sa.CheckConstraint(
+            "net_sales_amount >= 0 AND units >= 0 AND royalty_amount >= 0 AND true_up_amount >= 0", name="amounts"
+        ),
+        sa.CheckConstraint("period_end >= period_start", name="period"),
+    )
+
+
+class RoyaltyReportLine(Base):
+    """Net sales and units of one territory within a royalty report."""
+
+    __tablename__ = "royalty_report_lines"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    report_id: Mapped[int] = mapped_column(sa.ForeignKey("royalty_reports.id", ondelete="CASCADE"), index=True)
+    #: ISO 3166 country code
+    territory: Mapped[str] = mapped_column(sa.String(2))
+    net_sales_amount: Mapped[int] = mapped_column(sa.BigInteger)
+    units: Mapped[int] = mapped_column(sa.BigInteger)
+
+    __table_args__ = (
+        sa.UniqueConstraint("report_id", "territory", name="uq_royalty_report_lines_report_territory"),
+        sa.CheckConstraint("net_sales_amount >= 0 AND units >= 0", name="amounts"),
+    )

@@ -7,13 +7,29 @@ from datetime import date
 
 import sqlalchemy as sa
 
-from marketplace.core import audit
+from marketplace.core import audit, taxonomy
 from marketplace.core.db import utcnow
 from marketplace.core.errors import Conflict
 from marketplace.core.statemachine import StateMachine
-from marketplace.ip.licenses import overlap
-from marketplace.ip.licenses.models import License, license_assets
+from marketplace.ip.licenses import billing, overlap
+from marketplace.ip.licenses.models import License, LicenseMilestone, license_assets
 from marketplace.ip.models import IPAsset
+
+#: the terms a license takes from an agreed offer
+LICENSE_TERM_KEYS = (
+    "exclusivity",
+    "fields",
+    "territories",
+    "start_date",
+    "end_date",
+    "sublicensing",
+    "currency",
+    "upfront_fee_amount",
+    "royalty_rate_bps",
+    "minimum_annual_royalty_amount",
+    "equity_bps",
+    "reporting_period",
+)
 
 LICENSE_WORKFLOW = StateMachine(
     "license",
@@ -108,8 +124,9 @@ def lock_assets(session, asset_ids: list[int]) -> None:
         session.execute(sa.select(IPAsset.id).where(IPAsset.id.in_(ids)).order_by(IPAsset.id).with_for_update())
 
 
-def activate(session, license: License) -> License:
-    """Make ``license`` active unless it conflicts with an active license (409 naming it)."""
+def ensure_no_conflict(session, license: License) -> None:
+    """Lock the license's assets and raise LicenseConflict (409 naming the license, fields,
+    territories and end date) when an active license conflicts with it."""
     lock_assets(session, [a.id for a in license.assets])
     conflicts = find_conflicts(session, license)
     if conflicts:
@@ -120,11 +137,68 @@ def activate(session, license: License) -> License:
             + (f" until {first.until.isoformat()}." if first.until else " with no end date."),
             conflicts=[c.as_dict() for c in conflicts],
         )
+
+
+def activate(session, license: License) -> License:
+    """Make ``license`` active unless it conflicts with an active license (409 naming it)."""
+    ensure_no_conflict(session, license)
     before, after = LICENSE_WORKFLOW.apply(license, "activate")
     license.activated_at = utcnow()
     session.flush()
     audit.record(session, "license.activate", license, changes={"status": [before, after]})
     return license
+
+
+def create_license(
+    session,
+    *,
+    licensor_id: int,
+    licensee_id: int,
+    assets: list[IPAsset],
+    source_type: str,
+    source_id: int | None,
+    listing_id: int | None,
+    terms: dict,
+) -> License:
+    """A draft license on agreed ``terms`` (exclusivity, fields, territories, term, money, milestones)."""
+    license = License(
+        licensor_id=licensor_id,
+        licensee_id=licensee_id,
+        source_type=source_type,
+        source_id=source_id,
+        listing_id=listing_id,
+        status="draft",
+        **{key: terms[key] for key in LICENSE_TERM_KEYS},
+    )
+    license.assets = list(assets)
+    license.milestones = [
+        LicenseMilestone(name=m["name"], amount=m["amount"], due_date=m.get("due_date"), trigger=m.get("trigger"))
+        for m in terms.get("milestones", [])
+    ]
+    session.add(license)
+    session.flush()
+    audit.record(
+        session,
+        "license.create",
+        license,
+        changes={"source": f"{source_type}:{source_id}", "licensee_id": licensee_id, "asset_ids": [a.id for a in assets],
+                 **{key: terms[key] for key in LICENSE_TERM_KEYS}},
+    )
+    return license
+
+
+def grant(session, license: License) -> License:
+    """Put an agreed draft license into force: pending payment with the upfront fee invoiced when one is
+    due (the conflict check runs now and again on payment), otherwise active at once."""
+    if license.upfront_fee_amount > 0:
+        ensure_no_conflict(session, license)
+        before, after = LICENSE_WORKFLOW.apply(license, "request_payment")
+        session.flush()
+        license.upfront_invoice_id = billing.invoice_upfront_fee(session, license)
+        audit.record(session, "license.request_payment", license,
+                     changes={"status": [before, after], "upfront_invoice_id": license.upfront_invoice_id})
+        return license
+    return activate(session, license)
 
 
 def terminate(session, license: License, *, reason: str, on: date | None = None) -> License:
@@ -150,10 +224,11 @@ def expire_ended(session, today: date) -> list[License]:
 
 
 def availability(session, assets: list[IPAsset], today: date | None = None) -> dict:
-    """What is taken on these assets, and which top-level fields are still open worldwide for an
-    exclusive license (any active license, exclusive or not, blocks a new exclusive one)."""
-    from marketplace.core import taxonomy
+    """What is taken on these assets (terms and until when), which top-level fields are still open
+    worldwide for an exclusive license, and for each field that is taken somewhere, where.
 
+    Any current license, exclusive or not, blocks a new exclusive one where it overlaps.
+    """
     today = today or utcnow().date()
     licenses = _active_licenses_on(session, [a.id for a in assets]) if assets else []
     current = [lic for lic in licenses if lic.end_date is None or lic.end_date >= today]
@@ -168,15 +243,25 @@ def availability(session, assets: list[IPAsset], today: date | None = None) -> d
         }
         for lic in current
     ]
-    covered = taxonomy.expand(code for lic in current for code in lic.fields)
-    open_fields = [
-        code
-        for code, f in taxonomy.technology_fields().items()
-        if f.parent is None and not ({code, *taxonomy.children_of(code)} & covered)
-    ]
-    partially_open = [
-        code
-        for code, f in taxonomy.technology_fields().items()
-        if f.parent is None and code not in covered and code not in open_fields
-    ]
-    return {"taken": taken, "open_fields": open_fields, "partially_open_fields": partially_open}
+    open_fields, partially_open, by_field = [], [], []
+    for code, f in taxonomy.technology_fields().items():
+        if f.parent is not None:
+            continue
+        blocking = [lic for lic in current if overlap.fields_overlap([code], lic.fields)]
+        if not blocking:
+            open_fields.append(code)
+            continue
+        whole = [lic for lic in blocking if code in lic.fields]
+        worldwide = any(overlap.WORLDWIDE in lic.territories for lic in whole)
+        if not worldwide:
+            partially_open.append(code)
+        territories = sorted({t for lic in blocking for t in lic.territories})
+        ends = [lic.end_date for lic in blocking]
+        by_field.append({
+            "field": code,
+            "status": "taken" if worldwide else "partially_open",
+            "taken_in": [overlap.WORLDWIDE] if overlap.WORLDWIDE in territories else territories,
+            "taken_subfields": sorted({c for lic in blocking for c in lic.fields if c != code}),
+            "taken_until": None if None in ends else max(ends),
+        })
+    return {"taken": taken, "open_fields": open_fields, "partially_open_fields": partially_open, "fields": by_field}

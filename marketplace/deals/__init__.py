@@ -1,0 +1,1 @@
+"""Deals: inquiries, NDAs and confidential details, offers and counter-offers, sponsored research."""

@@ -1,0 +1,1 @@
+"""Inquiries: message threads between a company and a listing's university."""

@@ -1,0 +1,1 @@
+"""Confidential listing details, and the NDAs that unlock them."""

@@ -1,0 +1,1 @@
+"""Offers on listings (license or sponsored research): revisions, counters, decisions."""

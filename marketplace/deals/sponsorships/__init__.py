@@ -1,0 +1,1 @@
+"""Sponsored-research agreements and their funding tranches."""
