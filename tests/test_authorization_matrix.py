@@ -11,6 +11,8 @@ from dataclasses import dataclass
 
 import pytest
 
+from tests.deals import authorization as deals
+
 A, M, G, U, D = "anonymous", "member", "manager", "uni_manager", "admin"
 ROLES = (A, M, G, U, D)
 
@@ -73,6 +75,7 @@ ROWS: list[Row] = [
     Row("POST", "/api/v1/admin/users/{target_user_id}/reactivate", admins_only(409)),
     Row("GET", "/api/v1/admin/audit-events", admins_only(200)),
 ]
+ROWS += deals.rows(Row)
 
 
 @pytest.fixture
@@ -101,6 +104,7 @@ def world(app, make_org, make_user, admin, login):
         "member_token_id": member_token_id,
         "invitation_id": invitation.json["id"],
     }
+    ids.update(deals.build(company_member=member, company_manager=manager, uni_manager=uni_manager))
     return clients, ids
 
 
@@ -108,7 +112,7 @@ def world(app, make_org, make_user, admin, login):
 @pytest.mark.parametrize("role", ROLES)
 def test_authorization_matrix(world, row, role):
     clients, ids = world
-    response = clients[role].open(row.path.format(**ids), method=row.method, json=row.json)
+    response = clients[role].open(row.path.format(**ids), method=row.method, json=deals.fill(row.json, ids))
     assert response.status_code == row.expected[role], (role, response.get_data(as_text=True))
 
 

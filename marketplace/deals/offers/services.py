@@ -126,9 +126,9 @@ def revisions(session, user, offer_id: int) -> list[OfferRevision]:
 
 
 def _guard(offer: Offer, side: str, user, action: str, if_match=None, *, etag_required: bool = False) -> None:
-    """Refuse an action that is not the caller's to take now: 403 (role), 409 (state, turn, expiry), 412/428."""
+    """Refuse an action that is not the caller's to take now: 403 (role), 409 (expiry, state, turn), then
+    428/412 (the version the caller saw)."""
     require_manager(user, "negotiate offers")
-    preconditions.check(offer, if_match, required=etag_required)
     if offer.is_past_expiry(today()):
         raise InvalidTransition(
             f"This offer expired on {offer.expires_on.isoformat()}.",
@@ -148,6 +148,7 @@ def _guard(offer: Offer, side: str, user, action: str, if_match=None, *, etag_re
             awaiting=offer.turn,
             allowed_actions=sorted(RESPONDER_ACTIONS if side == offer.turn else PROPOSER_ACTIONS),
         )
+    preconditions.check(offer, if_match, required=etag_required)
 
 
 def _check_expiry(expires_on: date) -> None:
