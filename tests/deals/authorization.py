@@ -7,6 +7,8 @@ and a sponsorship agreement, all on listing A; listing B is free for new offers 
 
 from __future__ import annotations
 
+import json
+import re
 from datetime import timedelta
 
 from marketplace.core.db import utcnow
@@ -14,8 +16,9 @@ from marketplace.deals.inquiries import services as inquiries
 from marketplace.deals.ndas import services as ndas
 from marketplace.deals.offers import services as offers
 from marketplace.extensions import db
+from marketplace.deals.offers import terms as offer_terms
 from marketplace.ip.licenses import reports, royalties
-from marketplace.ip.licenses.models import License
+from marketplace.ip.licenses import services as licenses
 from marketplace.ip.models import IPAsset
 from marketplace.listings.models import Listing
 
@@ -69,7 +72,7 @@ def rows(Row):
         # offers: the company proposed, so the university answers and the company may edit or withdraw
         Row("GET", "/api/v1/offers", parties(200)),
         Row("POST", "/api/v1/offers", company_only(201, university=403) | {M: 403},
-            {"listing_id": "{listing_b}", "kind": "license", "terms": "{license_terms}", "expires_on": "{in_30_days}"}),
+            {"listing_id": "{listing_b}", "kind": "license", "terms": "{listing_b_terms}", "expires_on": "{in_30_days}"}),
         Row("GET", "/api/v1/offers/{offer_id}", parties(200)),
         Row("PATCH", "/api/v1/offers/{offer_id}", parties(428, member=403, uni_manager=409), {"terms": license_terms}),
         Row("GET", "/api/v1/offers/{offer_id}/revisions", parties(200)),
@@ -110,55 +113,69 @@ def _listing(university, title: str) -> Listing:
     return listing
 
 
-def build(*, company_member, company_manager, uni_manager) -> dict:
-    """Create the deal objects the rows name; returns the ids to format the paths and bodies with."""
+def placeholders(row) -> set[str]:
+    """The world's values a row names in its path and body."""
+    return set(re.findall(r"\{(\w+)\}", row.path + json.dumps(row.json or {})))
+
+
+def _license_terms(listing: Listing, today) -> dict:
+    return {"asset_ids": [listing.assets[0].id], "exclusivity": "non_exclusive", "fields": ["LS.DIAG"],
+            "territories": ["US"], "start_date": (today - timedelta(days=400)).isoformat(),
+            "end_date": (today + timedelta(days=2000)).isoformat(), "currency": "USD", "royalty_rate_bps": 300,
+            "reporting_period": "quarterly",
+            "milestones": [{"name": "First sale", "amount": 5000, "trigger": "First sale"}]}
+
+
+def build(needs: set[str], *, company_member, company_manager, uni_manager) -> dict:
+    """Create only the deal objects ``needs`` names; returns their ids to fill paths and bodies with."""
     session = db.session
     university = uni_manager.organization
-    listing_a, listing_b = _listing(university, "A"), _listing(university, "B")
-    session.flush()
     today = utcnow().date()
-    for listing in (listing_a, listing_b):
+    expires = today + timedelta(days=30)
+    listings = {"A": _listing(university, "A")}
+    if needs & {"listing_b", "listing_b_terms"}:
+        listings["B"] = _listing(university, "B")
+    session.flush()
+    for listing in listings.values():
         ndas.set_confidential(session, uni_manager, listing.id, text="Secret data", document_names=["Data.pdf"],
                               nda_title="NDA", nda_version="1")
-    inquiry = inquiries.open_inquiry(session, company_member, listing_id=listing_a.id, subject="Hi", message="Hello")
-    nda = ndas.request_nda(session, company_member, listing_id=listing_a.id, nda_version="1", agree=True, message=None)
-    terms = {"asset_ids": [listing_a.assets[0].id], "exclusivity": "non_exclusive", "fields": ["LS.DIAG"],
-             "territories": ["US"], "start_date": (today - timedelta(days=400)).isoformat(),
-             "end_date": (today + timedelta(days=2000)).isoformat(), "currency": "USD", "royalty_rate_bps": 300,
-             "reporting_period": "quarterly", "milestones": [{"name": "First sale", "amount": 5000, "trigger": "First sale"}]}
-    expires = today + timedelta(days=30)
-    offer = offers.create_offer(session, company_manager, listing_id=listing_a.id, kind="license", terms=terms,
-                                expires_on=expires)
-    granted = offers.create_offer(session, company_manager, listing_id=listing_b.id, kind="license",
-                                  terms={**terms, "asset_ids": [listing_b.assets[0].id]}, expires_on=expires)
-    offers.accept(session, uni_manager, granted.id)
-    license = session.get(License, granted.license_id)
-    sponsorship_terms = {"currency": "EUR", "total_amount": 10_000, "tranches": [
-        {"due_date": (today + timedelta(days=10)).isoformat(), "amount": 10_000}],
-        "start_date": (today + timedelta(days=10)).isoformat(), "duration_months": 12, "deliverables": ["Report"],
-        "ip_ownership": "joint"}
-    research = offers.create_offer(session, company_manager, listing_id=listing_b.id, kind="sponsored_research",
-                                   terms=sponsorship_terms, expires_on=expires)
-    offers.accept(session, uni_manager, research.id)
-    report = reports.submit(session, company_member, license.id, period_start=license.start_date,
-                            lines=[{"territory": "US", "net_sales_amount": 100_000, "units": 10}])
-    second = royalties.reporting_periods(license.start_date, None, "quarterly", today)[1].start
+    listing_a = listings["A"]
+    ids = {"listing_a": listing_a.id, "asset_id": listing_a.assets[0].id, "in_30_days": expires.isoformat()}
+    if "B" in listings:
+        ids.update(listing_b=listings["B"].id, listing_b_terms=_license_terms(listings["B"], today))
+    if "inquiry_id" in needs:
+        ids["inquiry_id"] = inquiries.open_inquiry(session, company_member, listing_id=listing_a.id, subject="Hi",
+                                                   message="Hello").id
+    if "nda_request_id" in needs:
+        ids["nda_request_id"] = ndas.request_nda(session, company_member, listing_id=listing_a.id, nda_version="1",
+                                                 agree=True, message=None).id
+    if "offer_id" in needs:
+        ids["offer_id"] = offers.create_offer(session, company_manager, listing_id=listing_a.id, kind="license",
+                                              terms=_license_terms(listing_a, today), expires_on=expires).id
+    if needs & {"license_id", "milestone_id", "report_id", "second_period"}:
+        terms = offer_terms.parse_terms("license", offer_terms.validate_terms("license", _license_terms(listing_a, today)))
+        license = licenses.create_license(session, licensor_id=university.id, licensee_id=company_member.organization_id,
+                                          assets=list(listing_a.assets), source_type="offer", source_id=None,
+                                          listing_id=listing_a.id, terms=terms)
+        licenses.grant(session, license)
+        ids.update(license_id=license.id, milestone_id=license.milestones[0].id,
+                   second_period=royalties.reporting_periods(license.start_date, None, "quarterly", today)[1]
+                   .start.isoformat())
+        if "report_id" in needs:
+            ids["report_id"] = reports.submit(session, company_member, license.id, period_start=license.start_date,
+                                              lines=[{"territory": "US", "net_sales_amount": 100_000, "units": 10}]).id
+    if "sponsorship_id" in needs:
+        start = (today + timedelta(days=10)).isoformat()
+        research = offers.create_offer(session, company_manager, listing_id=listing_a.id, kind="sponsored_research",
+                                       terms={"currency": "EUR", "total_amount": 10_000,
+                                              "tranches": [{"due_date": start, "amount": 10_000}], "start_date": start,
+                                              "duration_months": 12, "deliverables": ["Report"],
+                                              "ip_ownership": "joint"},
+                                       expires_on=expires)
+        offers.accept(session, uni_manager, research.id)
+        ids["sponsorship_id"] = research.sponsorship.id
     session.commit()
-    return {
-        "listing_a": listing_a.id,
-        "listing_b": listing_b.id,
-        "asset_id": listing_a.assets[0].id,
-        "inquiry_id": inquiry.id,
-        "nda_request_id": nda.id,
-        "offer_id": offer.id,
-        "sponsorship_id": research.sponsorship.id,
-        "license_id": license.id,
-        "milestone_id": license.milestones[0].id,
-        "report_id": report.id,
-        "second_period": second.isoformat(),
-        "in_30_days": expires.isoformat(),
-        "license_terms": terms,
-    }
+    return ids
 
 
 def fill(value, ids: dict):
