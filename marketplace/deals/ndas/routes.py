@@ -6,7 +6,7 @@ from flask.views import MethodView
 from flask_login import current_user
 from flask_smorest import Blueprint
 
-from marketplace.core.auth import MANAGER, membership_required
+from marketplace.core.auth import membership_required
 from marketplace.core.pagination import PageArgs, page_schema
 from marketplace.deals.ndas import schemas as s
 from marketplace.deals.ndas import services
@@ -19,7 +19,6 @@ details_blp = Blueprint(
 )
 
 party_required = membership_required(kinds=(*COMPANY_KINDS, "university"))
-university_manager_required = membership_required(kinds=("university",), role=MANAGER)
 
 
 def _caller():

@@ -46,7 +46,6 @@ def create_from_offer(session, offer, terms: dict) -> SponsorshipAgreement:
         session,
         "sponsorship.create",
         agreement,
-        object_type="sponsorship_agreement",
         changes={
             "offer_id": offer.id,
             "total_amount": agreement.total_amount,

@@ -89,6 +89,8 @@ def confirm(session, user, license_id: int, milestone_id: int) -> LicenseMilesto
     require_manager(user, "confirm milestones")
     _event_milestone(license, milestone, "invoice", live_only=False)
     milestone.confirmed_at, milestone.confirmed_by_id = utcnow(), user.id
+    audit.record(session, "license_milestone.confirm", milestone,
+                 changes={"license_id": license.id, "status_before": milestone.status, "evidence": milestone.evidence})
     _invoice(session, license, milestone, utcnow().date() + timedelta(days=billing.PAYMENT_TERMS_DAYS))
     tell(session, license, LICENSEE, kind="milestone_invoiced", actor_id=user.id, milestone_id=milestone.id,
          title=f"Milestone confirmed on license {license.id}: {milestone.name}",

@@ -12,6 +12,7 @@ from marketplace.core.db import utcnow
 from marketplace.core.errors import Conflict
 from marketplace.core.statemachine import StateMachine
 from marketplace.ip.licenses import billing, overlap
+from marketplace.ip.licenses.access import LICENSEE, LICENSOR, tell
 from marketplace.ip.licenses.models import License, LicenseMilestone, license_assets
 from marketplace.ip.models import IPAsset
 
@@ -220,6 +221,9 @@ def expire_ended(session, today: date) -> list[License]:
     for license in due:
         before, after = LICENSE_WORKFLOW.apply(license, "expire")
         audit.record(session, "license.expire", license, actor=None, changes={"status": [before, after]})
+        for side in (LICENSOR, LICENSEE):
+            tell(session, license, side, kind="license_expired", actor_id=None, title=f"License {license.id} expired",
+                 body=f"The license's term ended on {license.end_date.isoformat()}.")
     return due
 
 
