@@ -115,8 +115,9 @@ class VoidInvoice(MethodView):
 
 def _connect_state(account) -> dict:
     if account is None:
-        return {"connected": False, "onboarding_status": "not_started", "details_submitted": False,
-                "charges_enabled": False, "payouts_enabled": False, "requirements_due": []}
+        return {"connected": False, "stripe_account_id": None, "onboarding_status": "not_started",
+                "details_submitted": False, "charges_enabled": False, "payouts_enabled": False,
+                "requirements_due": [], "disabled_reason": None}
     return {
         "connected": True,
         "stripe_account_id": account.stripe_account_id,

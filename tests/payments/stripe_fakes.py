@@ -162,7 +162,7 @@ class StripeStub(stripe.HTTPClient):
     def complete_onboarding(self, account_id: str, **overrides) -> dict:
         """What Stripe reports once the account finished onboarding (or ``overrides``)."""
         account = self.accounts[account_id]
-        account.update(details_submitted=True, charges_enabled=True, payouts_enabled=True, **overrides)
+        account.update({"details_submitted": True, "charges_enabled": True, "payouts_enabled": True, **overrides})
         account["requirements"] = {**account["requirements"], "currently_due": [], "disabled_reason": None}
         return copy.deepcopy(account)
 
