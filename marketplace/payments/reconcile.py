@@ -12,7 +12,7 @@ from marketplace.core.db import utcnow
 from marketplace.payments import checkout, connect, gateway, refunds
 from marketplace.payments.access import lock_payment
 from marketplace.payments.models import Invoice, Payment, Refund, StripeAccount
-from marketplace.payments.states import TERMINAL_PAYMENT_STATES
+from marketplace.payments.states import LIVE_PAYMENT_STATES, TERMINAL_PAYMENT_STATES
 
 
 @dataclass
@@ -33,7 +33,7 @@ def plan(session, days: int) -> list[tuple[str, int]]:
     since = utcnow() - timedelta(days=days)
     payments = session.execute(
         sa.select(Payment.id)
-        .where(sa.or_(Payment.status.not_in(TERMINAL_PAYMENT_STATES), Payment.created_at >= since))
+        .where(sa.or_(Payment.status.in_(LIVE_PAYMENT_STATES), Payment.created_at >= since))
         .order_by(Payment.id)
     ).scalars()
     accounts = session.execute(sa.select(StripeAccount.id).order_by(StripeAccount.id)).scalars()

@@ -208,7 +208,9 @@ class PayResultSchema(ma.Schema):
     route = ma.fields.String()
     amount = ma.fields.Integer()
     currency = ma.fields.String()
-    application_fee_amount = ma.fields.Integer()
+    application_fee_amount = ma.fields.Integer(
+        metadata={"description": "The fee Stripe moves to the platform on a destination charge "
+                                 "(0 when the platform collects the whole amount)"})
     failure_code = ma.fields.String()
     failure_message = ma.fields.String()
 
