@@ -1,4 +1,5 @@
-"""Flask CLI commands: ``flask create-admin``, ``flask seed-demo``, ``flask emails send``."""
+"""Flask CLI commands: ``flask create-admin``, ``flask seed-demo``, ``flask emails send``,
+``flask payments reconcile``."""
 
 from __future__ import annotations
 
@@ -16,11 +17,14 @@ SEEDERS: list = []
 def register(app: Flask) -> None:
     from marketplace.accounts.seed import seed_accounts
     from marketplace.notifications.cli import emails
+    from marketplace.payments.cli import payments
+    from marketplace.payments.seed import seed_invoices
 
-    SEEDERS[:] = [("accounts", seed_accounts)]
+    SEEDERS[:] = [("accounts", seed_accounts), ("invoices", seed_invoices)]
     app.cli.add_command(create_admin)
     app.cli.add_command(seed_demo)
     app.cli.add_command(emails)
+    app.cli.add_command(payments)
 
 
 @click.command("create-admin")
