@@ -23,6 +23,7 @@ def create_app(config: dict | None = None) -> Flask:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     register_extensions(app)
     register_blueprints(app)
+    register_integrations(app)
     register_security(app)
     register_cli(app)
     if app.config.get("PROXY_FIX_X_FOR"):
@@ -56,6 +57,8 @@ def register_blueprints(app: Flask) -> None:
     from marketplace.deals.sponsorships.routes import blp as sponsorships_blp
     from marketplace.ip.licenses.routes import blp as licenses_blp
     from marketplace.notifications.routes import blp as notifications_blp
+    from marketplace.payments.routes import admin_blp as payments_admin_blp
+    from marketplace.payments.routes import invoices_blp, payments_blp
 
     for blueprint in (
         auth_blp,
@@ -70,12 +73,24 @@ def register_blueprints(app: Flask) -> None:
         nda_blp,
         offers_blp,
         sponsorships_blp,
+        invoices_blp,
+        payments_blp,
+        payments_admin_blp,
     ):
         api.register_blueprint(blueprint)
     app.register_blueprint(docs.blp)
     api.spec.components.security_scheme("cookieAuth", {"type": "apiKey", "in": "cookie", "name": "session"})
     api.spec.components.security_scheme("bearerAuth", {"type": "http", "scheme": "bearer"})
     api.spec.options["security"] = [{"cookieAuth": []}, {"bearerAuth": []}, {}]
+
+
+def register_integrations(app: Flask) -> None:
+    """Wire packages that may not import each other: licensing issues invoices through payments,
+    and licenses follow the payments of their upfront fees (receivers connect on import)."""
+    from marketplace.deals import payment_events  # noqa: F401
+    from marketplace.deals.billing import INVOICING
+
+    app.extensions["invoicing"] = INVOICING
 
 
 def register_security(app: Flask) -> None:

@@ -1,4 +1,5 @@
-"""Flask CLI commands: ``flask create-admin``, ``flask seed-demo``, ``flask emails send``."""
+"""Flask CLI commands: ``flask create-admin``, ``flask seed-demo``, ``flask emails send``,
+``flask payments reconcile``."""
 
 from __future__ import annotations
 
@@ -18,13 +19,16 @@ def register(app: Flask) -> None:
     from marketplace.deals.offers.cli import offers
     from marketplace.ip.licenses.cli import licenses
     from marketplace.notifications.cli import emails
+    from marketplace.payments.cli import payments
+    from marketplace.payments.seed import seed_invoices
 
-    SEEDERS[:] = [("accounts", seed_accounts)]
+    SEEDERS[:] = [("accounts", seed_accounts), ("invoices", seed_invoices)]
     app.cli.add_command(create_admin)
     app.cli.add_command(seed_demo)
     app.cli.add_command(emails)
     app.cli.add_command(licenses)
     app.cli.add_command(offers)
+    app.cli.add_command(payments)
 
 
 @click.command("create-admin")

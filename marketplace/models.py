@@ -7,6 +7,7 @@ from marketplace.ip.licenses import models as licenses  # noqa: F401
 from marketplace.listings import models as listings  # noqa: F401
 from marketplace.listings import view_counts  # noqa: F401
 from marketplace.notifications import models as notifications  # noqa: F401
+from marketplace.payments import models as payments  # noqa: F401
 from marketplace.deals.inquiries import models as inquiries  # noqa: F401
 from marketplace.deals.ndas import models as ndas  # noqa: F401
 from marketplace.deals.offers import models as offers  # noqa: F401

@@ -3,7 +3,7 @@ agreements and tranches; royalty reports; license upfront invoice and milestone 
 listing views
 
 Revision ID: 0006_deals
-Revises: 0005_licenses
+Revises: 0003_payments
 Create Date: 2026-11-23 14:10:53.962105
 
 """
@@ -15,7 +15,7 @@ import marketplace.core.db
 
 # revision identifiers, used by Alembic.
 revision = "0006_deals"
-down_revision = "0005_licenses"
+down_revision = "0003_payments"
 branch_labels = None
 depends_on = None
 

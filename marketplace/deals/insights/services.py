@@ -13,7 +13,8 @@ from marketplace.deals.ndas.models import NDA_STATUSES, NDARequest
 from marketplace.deals.offers.models import OFFER_STATUSES, Offer
 from marketplace.deals.parties import visible_listing
 from marketplace.deals.sponsorships.models import SponsorshipAgreement
-from marketplace.ip.licenses import billing, portfolio
+from marketplace.deals import billing
+from marketplace.ip.licenses import portfolio
 from marketplace.ip.licenses import services as licenses
 from marketplace.ip.licenses.models import LICENSE_STATUSES, License
 from marketplace.ip.models import IPAsset

@@ -12,7 +12,6 @@ from marketplace.core.errors import NotFound
 from marketplace.core.pagination import Page, paginate
 from marketplace.deals import billing
 from marketplace.deals.sponsorships.models import SponsorshipAgreement, SponsorshipTranche
-from marketplace.ip.licenses import billing as money
 from marketplace.ip.licenses.royalties import add_months
 
 
@@ -59,7 +58,7 @@ def create_from_offer(session, offer, terms: dict) -> SponsorshipAgreement:
 
 def _with_money(session, agreements: list[SponsorshipAgreement]) -> list[SponsorshipAgreement]:
     owners = {a.id: (a.currency, [t.invoice_id for t in a.tranches]) for a in agreements}
-    summaries = money.summarize(session, owners, utcnow().date())
+    summaries = billing.summarize(session, owners, utcnow().date())
     for agreement in agreements:
         agreement.money = summaries[agreement.id]
     return agreements

@@ -113,8 +113,10 @@ def find_conflicts(session, candidate: License) -> list[LicenseConflictInfo]:
 def lock_assets(session, asset_ids: list[int]) -> None:
     """Serialize activations touching these assets until the transaction ends.
 
-    PostgreSQL: row locks in id order (no deadlocks between racers). SQLite: the UPDATE takes the
-    database write lock, which SQLite holds to the end of the transaction.
+    PostgreSQL: ``FOR NO KEY UPDATE`` row locks in id order. They exclude each other (so racers
+    queue) but not the ``KEY SHARE`` locks that inserting ``license_assets`` rows takes through the
+    foreign key, so a racer that already inserted its license does not deadlock with the other.
+    SQLite: the UPDATE takes the database write lock, held to the end of the transaction.
     """
     if not asset_ids:
         return
@@ -122,7 +124,9 @@ def lock_assets(session, asset_ids: list[int]) -> None:
     if session.get_bind().dialect.name == "sqlite":
         session.execute(sa.update(IPAsset).where(IPAsset.id.in_(ids)).values(id=IPAsset.id))
     else:
-        session.execute(sa.select(IPAsset.id).where(IPAsset.id.in_(ids)).order_by(IPAsset.id).with_for_update())
+        session.execute(
+            sa.select(IPAsset.id).where(IPAsset.id.in_(ids)).order_by(IPAsset.id).with_for_update(key_share=True)
+        )
 
 
 def ensure_no_conflict(session, license: License) -> None:
