@@ -20,6 +20,15 @@ from marketplace.core.db import utcnow
 from marketplace.extensions import db, limiter
 
 PASSWORD = "correct-horse-battery-9"
+ON_POSTGRES = bool(os.environ.get("TEST_DATABASE_URL"))
+
+
+def pytest_collection_modifyitems(config, items):
+    """Tests marked ``postgres_only`` (row locks, concurrency) run only on PostgreSQL."""
+    skip = pytest.mark.skip(reason="needs PostgreSQL (set TEST_DATABASE_URL)")
+    for item in items:
+        if "postgres_only" in item.keywords and not ON_POSTGRES:
+            item.add_marker(skip)
 
 
 # ---- database --------------------------------------------------------------------------------
