@@ -1,7 +1,8 @@
 """Every endpoint x every role -> the expected status. Later packages add their rows.
 
 Roles: ``anonymous``; ``member`` and ``manager`` of a verified company; ``uni_manager`` of a
-verified university; ``admin``. Paths may name objects of the world built below.
+verified university (which owns the IP assets and listings of the world); ``admin``. Paths may
+name objects of the world built below.
 """
 
 from __future__ import annotations
@@ -10,6 +11,8 @@ import re
 from dataclasses import dataclass
 
 import pytest
+
+from marketplace.extensions import db
 
 A, M, G, U, D = "anonymous", "member", "manager", "uni_manager", "admin"
 ROLES = (A, M, G, U, D)
@@ -29,12 +32,27 @@ def admins_only(status: int) -> dict[str, int]:
     return every(403, anonymous=401, admin=status)
 
 
+def staff_only(status: int) -> dict[str, int]:
+    """Only the (verified) university's staff."""
+    return every(403, anonymous=401, uni_manager=status)
+
+
+def insiders(status: int, outsiders: int = 404) -> dict[str, int]:
+    """The owning university's staff and admins; everyone else gets ``outsiders``."""
+    return every(outsiders, uni_manager=status, admin=status)
+
+
 @dataclass
 class Row:
     method: str
     path: str
     expected: dict[str, int]
     json: dict | None = None
+    headers: dict | None = None
+
+
+NEW_LISTING = {"title": "Self-healing polymer coating", "summary": "A coating that repairs its own scratches.",
+               "trl": 4, "development_stage": "prototype", "fields": ["CH.COAT"]}
 
 
 ROWS: list[Row] = [
@@ -72,18 +90,59 @@ ROWS: list[Row] = [
     Row("POST", "/api/v1/admin/users/{target_user_id}/suspend", admins_only(200), {"reason": "Spam"}),
     Row("POST", "/api/v1/admin/users/{target_user_id}/reactivate", admins_only(409)),
     Row("GET", "/api/v1/admin/audit-events", admins_only(200)),
+    # IP register
+    Row("GET", "/api/v1/ip/assets", staff_only(200)),
+    Row("POST", "/api/v1/ip/assets", staff_only(201), {"kind": "software", "title": "Image pipeline"}),
+    Row("GET", "/api/v1/ip/assets/{asset_id}", staff_only(200)),
+    Row("PATCH", "/api/v1/ip/assets/{asset_id}", staff_only(200), {"title": "Renamed asset"}),
+    Row("DELETE", "/api/v1/ip/assets/{spare_asset_id}", staff_only(204)),
+    # listings
+    Row("GET", "/api/v1/listings", every(200)),
+    Row("POST", "/api/v1/listings", staff_only(201), NEW_LISTING),
+    Row("GET", "/api/v1/listings/technology-fields", every(200)),
+    Row("GET", "/api/v1/listings/{published_id}", every(200)),
+    Row("GET", "/api/v1/listings/{draft_id}", insiders(200)),
+    Row("GET", "/api/v1/listings/by-slug/{published_slug}", every(200)),
+    Row("GET", "/api/v1/listings/by-slug/{draft_slug}", insiders(200)),
+    Row("PATCH", "/api/v1/listings/{draft_id}", staff_only(200), {"keywords": ["coating"]}, {"If-Match": '"v1"'}),
+    Row("DELETE", "/api/v1/listings/{draft_id}", staff_only(204)),
+    Row("GET", "/api/v1/listings/{draft_id}/history", insiders(200, outsiders=404) | {A: 401}),
+    Row("GET", "/api/v1/listings/{published_id}/history", insiders(200, outsiders=403) | {A: 401}),
+    Row("POST", "/api/v1/listings/{draft_id}/submit", staff_only(200)),
+    Row("POST", "/api/v1/listings/{published_id}/archive", staff_only(200)),
+    Row("POST", "/api/v1/listings/{in_review_id}/approve", admins_only(200)),
+    Row("POST", "/api/v1/listings/{in_review_id}/request-changes", admins_only(200), {"reason": "Add results"}),
+    Row("POST", "/api/v1/listings/{published_id}/suspend", admins_only(200), {"reason": "Misleading claims"}),
+    Row("POST", "/api/v1/listings/{suspended_id}/reinstate", admins_only(200)),
+    Row("POST", "/api/v1/listings/{published_id}/flags", signed_in(201), {"category": "spam", "text": "Advertising"}),
+    # moderation
+    Row("GET", "/api/v1/admin/moderation-queue", admins_only(200)),
+    Row("GET", "/api/v1/admin/flags", admins_only(200)),
+    Row("POST", "/api/v1/admin/flags/{flag_id}/resolve", admins_only(200), {"note": "Corrected by the TTO"}),
+    Row("POST", "/api/v1/admin/flags/{flag_id}/dismiss", admins_only(200)),
 ]
 
 
 @pytest.fixture
-def world(app, make_org, make_user, admin, login):
+def world(app, make_org, make_user, admin, login, make_asset, make_listing):
     """Organizations, people and objects the rows refer to, with a client per role."""
+    from marketplace.listings.models import ListingFlag
+
     company = make_org("company")
     manager = make_user(org=company, role="manager")
     member = make_user(org=company, role="member")
     uni_manager = make_user(kind="university")
+    university = uni_manager.organization
+    asset = make_asset(university)
+    draft = make_listing(university, "draft", assets=[asset])
+    published = make_listing(university, "published")
+    in_review = make_listing(university, "in_review")
+    suspended = make_listing(university, "suspended")
     pending = make_org("university", verified=False)
     target = make_user(kind="startup")
+    flag = ListingFlag(listing_id=published.id, reporter_user_id=target.id, category="inaccurate", text="Wrong TRL")
+    db.session.add(flag)
+    db.session.commit()
     clients = {
         A: app.test_client(),
         M: login(member),
@@ -100,6 +159,15 @@ def world(app, make_org, make_user, admin, login):
         "target_user_id": target.id,
         "member_token_id": member_token_id,
         "invitation_id": invitation.json["id"],
+        "asset_id": asset.id,
+        "spare_asset_id": make_asset(university).id,
+        "draft_id": draft.id,
+        "draft_slug": draft.slug,
+        "published_id": published.id,
+        "published_slug": published.slug,
+        "in_review_id": in_review.id,
+        "suspended_id": suspended.id,
+        "flag_id": flag.id,
     }
     return clients, ids
 
@@ -108,7 +176,7 @@ def world(app, make_org, make_user, admin, login):
 @pytest.mark.parametrize("role", ROLES)
 def test_authorization_matrix(world, row, role):
     clients, ids = world
-    response = clients[role].open(row.path.format(**ids), method=row.method, json=row.json)
+    response = clients[role].open(row.path.format(**ids), method=row.method, json=row.json, headers=row.headers)
     assert response.status_code == row.expected[role], (role, response.get_data(as_text=True))
 
 
