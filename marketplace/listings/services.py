@@ -183,7 +183,8 @@ def _apply(session, listing: Listing, data: dict) -> None:
         listing.assets = assets_of_university(session, listing.university_id, data["asset_ids"])
     if "contact_user_id" in data:
         contact_id = data["contact_user_id"]
-        listing.contact_user_id = _contact(session, listing.university_id, contact_id).id if contact_id else None
+        listing.contact = _contact(session, listing.university_id, contact_id) if contact_id else None
+        listing.contact_user_id = contact_id
     if "express_license" in data:
         _set_express_license(listing, data["express_license"])
 
@@ -194,6 +195,7 @@ def create_listing(session, actor: User, data: dict) -> Listing:
         university_id=actor.organization_id,
         slug=unique_slug(session, Listing, data["title"]),
         created_by_id=actor.id,
+        contact=actor,
         contact_user_id=actor.id,
         status="draft",
         version=1,
@@ -201,6 +203,8 @@ def create_listing(session, actor: User, data: dict) -> Listing:
         opportunity_types=[],
         description="",
     )
+    if data.get("contact_user_id") is None:
+        data = {k: v for k, v in data.items() if k != "contact_user_id"}
     _apply(session, listing, data)
     session.add(listing)
     session.flush()

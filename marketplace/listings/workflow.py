@@ -23,9 +23,7 @@ LISTING_WORKFLOW = StateMachine(
         "reinstate": {"suspended": PREVIOUS_STATE},
     },
 )
-#: actions taken by the listing's own university; the others are the admins'
-OWNER_ACTIONS = frozenset({"submit", "archive"})
-ADMIN_ACTIONS = frozenset({"approve", "request_changes", "suspend", "reinstate"})
+#: ``submit`` and ``archive`` are the listing's university's actions; the others are the admins'
 
 FLAG_WORKFLOW = StateMachine("flag", {"resolve": {"open": "resolved"}, "dismiss": {"open": "dismissed"}})
 
