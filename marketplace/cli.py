@@ -15,9 +15,10 @@ SEEDERS: list = []
 
 def register(app: Flask) -> None:
     from marketplace.accounts.seed import seed_accounts
+    from marketplace.listings.seed import seed_listings
     from marketplace.notifications.cli import emails
 
-    SEEDERS[:] = [("accounts", seed_accounts)]
+    SEEDERS[:] = [("accounts", seed_accounts), ("listings", seed_listings)]
     app.cli.add_command(create_admin)
     app.cli.add_command(seed_demo)
     app.cli.add_command(emails)
