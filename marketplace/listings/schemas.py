@@ -222,7 +222,10 @@ class ListingSchema(PublicListingSchema):
     updated_at = ma.fields.DateTime()
     express_license = ma.fields.Nested(ExpressLicenseSchema, allow_none=True)
     contact = ma.fields.Nested(ContactWithEmailSchema, allow_none=True)
-    allowed_actions = ma.fields.Method("get_allowed_actions")
+    allowed_actions = ma.fields.Method(
+        "get_allowed_actions",
+        metadata={"description": "Workflow actions possible from the current state (each for its own role)"},
+    )
 
     def get_allowed_actions(self, listing) -> list[str]:
         return LISTING_WORKFLOW.allowed_actions(listing.status)
