@@ -47,6 +47,7 @@ def register_extensions(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     from marketplace import docs
     from marketplace.accounts.routes import auth_blp, org_blp
+    from marketplace.admin.moderation import blp as moderation_blp
     from marketplace.admin.routes import blp as admin_blp
     from marketplace.deals.inquiries.routes import blp as inquiries_blp
     from marketplace.deals.insights.routes import asset_blp as asset_availability_blp
@@ -56,6 +57,8 @@ def register_blueprints(app: Flask) -> None:
     from marketplace.deals.offers.routes import blp as offers_blp
     from marketplace.deals.sponsorships.routes import blp as sponsorships_blp
     from marketplace.ip.licenses.routes import blp as licenses_blp
+    from marketplace.ip.routes import blp as ip_blp
+    from marketplace.listings.routes import blp as listings_blp
     from marketplace.notifications.routes import blp as notifications_blp
     from marketplace.payments.routes import admin_blp as payments_admin_blp
     from marketplace.payments.routes import invoices_blp, payments_blp
@@ -64,7 +67,12 @@ def register_blueprints(app: Flask) -> None:
         auth_blp,
         org_blp,
         notifications_blp,
+        ip_blp,
+        listings_blp,
+        invoices_blp,
+        payments_blp,
         admin_blp,
+        moderation_blp,
         licenses_blp,
         asset_availability_blp,
         listing_insights_blp,
@@ -73,8 +81,6 @@ def register_blueprints(app: Flask) -> None:
         nda_blp,
         offers_blp,
         sponsorships_blp,
-        invoices_blp,
-        payments_blp,
         payments_admin_blp,
     ):
         api.register_blueprint(blueprint)

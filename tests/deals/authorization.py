@@ -97,7 +97,7 @@ def rows(Row):
         Row("GET", "/api/v1/licenses/{license_id}/royalty-reports/{report_id}", parties(200)),
         # availability and statistics
         Row("GET", "/api/v1/listings/{listing_a}/availability", _every(200)),
-        Row("GET", "/api/v1/ip/assets/{asset_id}/availability", _every(200)),
+        Row("GET", "/api/v1/ip/assets/{listed_asset_id}/availability", _every(200)),
         Row("GET", "/api/v1/listings/{listing_a}/stats", _every(403, anonymous=401, uni_manager=200, admin=200)),
     ]
 
@@ -140,7 +140,7 @@ def build(needs: set[str], *, company_member, company_manager, uni_manager) -> d
         ndas.set_confidential(session, uni_manager, listing.id, text="Secret data", document_names=["Data.pdf"],
                               nda_title="NDA", nda_version="1")
     listing_a = listings["A"]
-    ids = {"listing_a": listing_a.id, "asset_id": listing_a.assets[0].id, "in_30_days": expires.isoformat()}
+    ids = {"listing_a": listing_a.id, "listed_asset_id": listing_a.assets[0].id, "in_30_days": expires.isoformat()}
     if "B" in listings:
         ids.update(listing_b=listings["B"].id, listing_b_terms=_license_terms(listings["B"], today))
     if "inquiry_id" in needs:

@@ -4,14 +4,12 @@ and a third company that must see nothing of their deals."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from itertools import count
 from datetime import date, timedelta
 
 import pytest
 
 from marketplace.core.db import utcnow
 from marketplace.extensions import db
-from marketplace.ip.models import IPAsset
 from marketplace.listings.models import Listing
 
 
@@ -22,9 +20,6 @@ def today() -> date:
 def days(n: int) -> str:
     """An ISO date ``n`` days from today."""
     return (today() + timedelta(days=n)).isoformat()
-
-
-_slugs = count(1)
 
 
 @dataclass
@@ -47,36 +42,21 @@ class World:
 
 
 @pytest.fixture
-def make_listing(app):
-    def make(university, *, assets=None, status="published", opportunity_types=("license", "sponsored_research"),
-             contact=None, title="Rapid sepsis diagnostic") -> Listing:
+def deal_listing(make_listing, make_asset):
+    """``deal_listing(university, status="published", *, assets=None, **overrides)``: a listing on two
+    IP assets (a granted patent and software) that invites license and sponsored-research offers."""
+
+    def make(university, status: str = "published", *, assets=None, **overrides) -> Listing:
         if assets is None:
-            assets = [
-                IPAsset(university_id=university.id, kind="patent", title=f"{title} patent", status="granted"),
-                IPAsset(university_id=university.id, kind="software", title=f"{title} software", status="pending"),
-            ]
-        listing = Listing(
-            university_id=university.id,
-            slug=f"listing-{next(_slugs)}",
-            title=title,
-            summary="A summary",
-            trl=4,
-            development_stage="prototype",
-            opportunity_types=list(opportunity_types),
-            status=status,
-            published_at=utcnow() if status == "published" else None,
-            contact_user_id=getattr(contact, "id", None),
-        )
-        listing.assets = list(assets)
-        db.session.add(listing)
-        db.session.commit()
-        return listing
+            assets = [make_asset(university, kind="patent", status="granted", patent_number=None),
+                      make_asset(university, kind="software", application_number=None, jurisdiction=None)]
+        return make_listing(university, status, assets=assets, **overrides)
 
     return make
 
 
 @pytest.fixture
-def world(app, make_org, make_user, make_listing, login) -> World:
+def world(app, make_org, make_user, deal_listing, login) -> World:
     university = make_org("university")
     company = make_org("company")
     uni_manager = make_user(org=university, role="manager")
@@ -84,7 +64,7 @@ def world(app, make_org, make_user, make_listing, login) -> World:
     company_manager = make_user(org=company, role="manager")
     company_member = make_user(org=company, role="member")
     outsider = make_user(kind="company", role="manager")
-    listing = make_listing(university, contact=uni_member)
+    listing = deal_listing(university, contact_user_id=uni_member.id)
     return World(
         university=university,
         company=company,

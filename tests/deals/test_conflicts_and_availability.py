@@ -3,7 +3,6 @@ PostgreSQL); availability tells anyone what is still open before they offer."""
 
 from __future__ import annotations
 
-import os
 import threading
 
 import pytest
@@ -94,8 +93,8 @@ def test_availability_of_a_listing_and_its_assets(world):
     assert len(taken["taken"]) == 1
 
 
-def test_availability_of_unpublished_things_is_for_their_university_only(world, make_listing):
-    draft = make_listing(world.university, status="draft", title="Unpublished")
+def test_availability_of_unpublished_things_is_for_their_university_only(world, deal_listing):
+    draft = deal_listing(world.university, "draft")
     hidden = draft.assets[0]
     assert_problem(world.anonymous.get(f"/api/v1/listings/{draft.id}/availability"), 404)
     assert_problem(world.third.get(f"/api/v1/ip/assets/{hidden.id}/availability"), 404)
@@ -104,7 +103,7 @@ def test_availability_of_unpublished_things_is_for_their_university_only(world, 
     assert_problem(world.anonymous.get("/api/v1/ip/assets/999999/availability"), 404)
 
 
-@pytest.mark.skipif(not os.environ.get("TEST_DATABASE_URL"), reason="row locks are proven on PostgreSQL")
+@pytest.mark.postgres_only
 def test_two_racing_acceptances_of_conflicting_offers_cannot_both_win(app, world, rival):
     first = make_offer(world, terms=license_terms(world, **EXISTING)).json["id"]
     second = make_offer(world, terms=license_terms(world, **EXISTING), client=rival[1]).json["id"]

@@ -65,15 +65,15 @@ def test_outsiders_cannot_see_or_write_in_a_thread(world):
     assert_problem(world.anonymous.get(url), 401)
 
 
-def test_only_companies_open_inquiries_on_published_listings(world, make_listing):
+def test_only_companies_open_inquiries_on_published_listings(world, deal_listing):
     assert_problem(open_inquiry(world, client=world.uni), 403)
-    draft = make_listing(world.university, status="draft", title="Draft")
+    draft = deal_listing(world.university, "draft")
     assert_problem(open_inquiry(world, listing_id=draft.id), 404)
     assert_problem(open_inquiry(world, subject=""), 422, "subject")
 
 
-def test_inquiry_list_filters_by_listing(world, make_listing):
-    other = make_listing(world.university, title="Other")
+def test_inquiry_list_filters_by_listing(world, deal_listing):
+    other = deal_listing(world.university)
     open_inquiry(world)
     open_inquiry(world, listing_id=other.id)
     assert world.uni.get("/api/v1/inquiries").json["total"] == 2

@@ -14,7 +14,7 @@ from marketplace.extensions import db
 from marketplace.ip.licenses import royalties
 from marketplace.ip.licenses.models import License, LicenseMilestone, RoyaltyReport
 from marketplace.payments.models import Invoice
-from tests.deals.conftest import days, license_terms, make_listing, make_offer, today, world  # noqa: F401  (fixtures)
+from tests.deals.conftest import days, license_terms, deal_listing, make_offer, today, world  # noqa: F401  (fixtures)
 from tests.helpers import assert_problem, outbox
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from marketplace.extensions import db
 from marketplace.ip.licenses.models import License
-from tests.deals.conftest import license_terms, make_listing, make_offer, world  # noqa: F401  (fixtures)
+from tests.deals.conftest import license_terms, deal_listing, make_offer, world  # noqa: F401  (fixtures)
 from tests.payments.conftest import localstripe, pay, stripe_settings, stripe_stub  # noqa: F401  (fixtures)
 
 

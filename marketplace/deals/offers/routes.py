@@ -7,23 +7,23 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from marketplace.core.auth import membership_required
+from marketplace.core.concurrency import IF_MATCH_PARAMETER, etag
 from marketplace.core.pagination import PageArgs, page_schema
 from marketplace.deals.offers import schemas as s
 from marketplace.deals.offers import services
-from marketplace.deals.offers.preconditions import etag_header
 from marketplace.deals.parties import COMPANY_KINDS, require_company_member, require_party
 from marketplace.extensions import db
 
 blp = Blueprint("offers", __name__, url_prefix="/api/v1/offers", description="Offers and counter-offers on listings")
 
 party_required = membership_required(kinds=(*COMPANY_KINDS, "university"))
-IF_MATCH = {"name": "If-Match", "in": "header", "schema": {"type": "string"},
-            "description": "The offer's ETag as you last read it; a stale one answers 412."}
-IF_MATCH_REQUIRED = {**IF_MATCH, "required": True, "description": IF_MATCH["description"] + " Missing: 428."}
+IF_MATCH_REQUIRED = IF_MATCH_PARAMETER
+IF_MATCH = {**IF_MATCH_PARAMETER, "required": False,
+            "description": "Optional: the ETag of the version you decided on; a stale one answers 412."}
 
 
 def _with_etag(offer):
-    return offer, etag_header(offer)
+    return offer, {"ETag": etag(offer.version)}
 
 
 @blp.route("")
@@ -57,7 +57,7 @@ class OfferItem(MethodView):
     @blp.response(200, s.OfferSchema)
     def patch(self, data, offer_id):
         """Amend your own open proposal before the other side answers (a new revision; If-Match required)."""
-        offer = services.edit(db.session, require_party(), offer_id, if_match=request.if_match, **data)
+        offer = services.edit(db.session, require_party(), offer_id, if_match=request.headers.get("If-Match"), **data)
         return _with_etag(offer)
 
 
@@ -77,7 +77,7 @@ class Counter(MethodView):
     @blp.response(200, s.OfferSchema)
     def post(self, data, offer_id):
         """Answer with changed terms (managers of the side whose turn it is; If-Match required)."""
-        offer = services.counter(db.session, require_party(), offer_id, if_match=request.if_match, **data)
+        offer = services.counter(db.session, require_party(), offer_id, if_match=request.headers.get("If-Match"), **data)
         return _with_etag(offer)
 
 
@@ -87,7 +87,7 @@ class Accept(MethodView):
     @blp.response(200, s.OfferSchema)
     def post(self, offer_id):
         """Accept the latest terms: creates the license or sponsorship agreement and its invoices."""
-        return _with_etag(services.accept(db.session, require_party(), offer_id, if_match=request.if_match))
+        return _with_etag(services.accept(db.session, require_party(), offer_id, if_match=request.headers.get("If-Match")))
 
 
 @blp.route("/<int:offer_id>/reject")
@@ -98,7 +98,7 @@ class Reject(MethodView):
     @blp.response(200, s.OfferSchema)
     def post(self, data, offer_id):
         """Reject with a reason (price, field_taken, stage, fit, other) and a text; the negotiation ends."""
-        return _with_etag(services.reject(db.session, require_party(), offer_id, if_match=request.if_match, **data))
+        return _with_etag(services.reject(db.session, require_party(), offer_id, if_match=request.headers.get("If-Match"), **data))
 
 
 @blp.route("/<int:offer_id>/withdraw")
@@ -109,4 +109,4 @@ class Withdraw(MethodView):
     @blp.response(200, s.OfferSchema)
     def post(self, data, offer_id):
         """Take back your side's latest proposal; the negotiation ends."""
-        return _with_etag(services.withdraw(db.session, require_party(), offer_id, if_match=request.if_match, **data))
+        return _with_etag(services.withdraw(db.session, require_party(), offer_id, if_match=request.headers.get("If-Match"), **data))

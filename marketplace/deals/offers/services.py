@@ -10,12 +10,13 @@ import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
 from marketplace.core import audit
+from marketplace.core.concurrency import check_if_match
 from marketplace.core.db import utcnow
 from marketplace.core.errors import Conflict, InvalidTransition, NotFound, ValidationFailed
 from marketplace.core.pagination import Page, paginate
 from marketplace.core.statemachine import StateMachine
 from marketplace.accounts.notices import link, tell_organization
-from marketplace.deals.offers import preconditions, terms as offer_terms
+from marketplace.deals.offers import terms as offer_terms
 from marketplace.deals.offers.models import Offer, OfferRevision
 from marketplace.deals.parties import COMPANY, UNIVERSITY, party_side, published_listing, require_manager
 from marketplace.deals.sponsorships import services as sponsorships
@@ -148,7 +149,8 @@ def _guard(offer: Offer, side: str, user, action: str, if_match=None, *, etag_re
             awaiting=offer.turn,
             allowed_actions=sorted(RESPONDER_ACTIONS if side == offer.turn else PROPOSER_ACTIONS),
         )
-    preconditions.check(offer, if_match, required=etag_required)
+    if etag_required or if_match:
+        check_if_match(if_match, offer.version)
 
 
 def _check_expiry(expires_on: date) -> None:
