@@ -17,13 +17,19 @@ SEEDERS: list = []
 def register(app: Flask) -> None:
     from marketplace.accounts.seed import seed_accounts
     from marketplace.deals.offers.cli import offers
+    from marketplace.deals.seed import seed_deals
     from marketplace.ip.licenses.cli import licenses
     from marketplace.listings.seed import seed_listings
     from marketplace.notifications.cli import emails
     from marketplace.payments.cli import payments
     from marketplace.payments.seed import seed_invoices
 
-    SEEDERS[:] = [("accounts", seed_accounts), ("listings", seed_listings), ("invoices", seed_invoices)]
+    SEEDERS[:] = [
+        ("accounts", seed_accounts),
+        ("listings", seed_listings),
+        ("invoices", seed_invoices),
+        ("deals", seed_deals),
+    ]
     app.cli.add_command(create_admin)
     app.cli.add_command(seed_demo)
     app.cli.add_command(emails)

@@ -77,3 +77,10 @@ def test_listing_stats_over_a_period(world, make_user, login):
     assert_problem(world.buyer.get(f"/api/v1/listings/{world.listing.id}/stats"), 403)
     assert_problem(world.uni.get(f"/api/v1/listings/{world.listing.id}/stats?from={days(1)}&to={days(0)}"), 422)
     assert pending["status"] == "open"
+
+
+def test_public_reads_of_a_listing_count_as_views_of_the_day(world):
+    for client in (world.anonymous, world.buyer, world.third):
+        assert client.get(f"/api/v1/listings/{world.listing.id}").status_code == 200
+    world.uni.get(f"/api/v1/listings/{world.listing.id}")  # its own university's reads are not views
+    assert world.uni.get(f"/api/v1/listings/{world.listing.id}/stats").json["views"] == 3
