@@ -19,9 +19,9 @@ def require_company_member(*, role: str | None = None):
     return require_membership(kinds=COMPANY_KINDS, role=role, verified=True)
 
 
-def require_party(*, role: str | None = None):
+def require_party():
     """The caller, a member of a company, startup or university (the parties to deals)."""
-    return require_membership(kinds=(*COMPANY_KINDS, "university"), role=role)
+    return require_membership(kinds=(*COMPANY_KINDS, "university"))
 
 
 def side_of(user, deal) -> str | None:

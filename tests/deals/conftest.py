@@ -9,7 +9,6 @@ from datetime import date, timedelta
 import pytest
 
 from marketplace.core.db import utcnow
-from marketplace.extensions import db
 from marketplace.listings.models import Listing
 
 

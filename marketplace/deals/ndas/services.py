@@ -30,20 +30,6 @@ def _owned_listing(session, user, listing_id: int):
     return listing
 
 
-def has_accepted_nda(session, listing_id: int, organization_id: int | None) -> bool:
-    if organization_id is None:
-        return False
-    return session.execute(
-        sa.select(
-            sa.exists().where(
-                NDARequest.listing_id == listing_id,
-                NDARequest.company_id == organization_id,
-                NDARequest.status == "accepted",
-            )
-        )
-    ).scalar()
-
-
 def _live_request(session, listing_id: int, organization_id: int) -> NDARequest | None:
     return session.execute(
         sa.select(NDARequest).where(NDARequest.live_key == f"{listing_id}:{organization_id}")

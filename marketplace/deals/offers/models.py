@@ -68,11 +68,6 @@ class Offer(TimestampMixin, Base):
         sa.CheckConstraint(f"rejection_reason IS NULL OR rejection_reason IN {REJECTION_REASONS!r}", name="rejection"),
     )
 
-    @property
-    def awaiting(self) -> str | None:
-        """The side expected to answer, while the offer is open."""
-        return self.turn if self.status == "open" else None
-
     def is_past_expiry(self, today: date) -> bool:
         return self.status == "open" and self.expires_on < today
 

@@ -3,7 +3,6 @@ compared between revisions to show what changed."""
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 import marshmallow as ma
@@ -147,7 +146,3 @@ def merge(current: dict, patch: Any) -> dict:
         raise ValidationFailed("The terms are invalid.", errors={"terms": ["An object of terms."]})
     return {**current, **patch}
 
-
-def first_due(terms: dict) -> date | None:
-    dates = [date.fromisoformat(t["due_date"]) for t in terms.get("tranches", [])]
-    return min(dates) if dates else None
