@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 export FLASK_APP := wsgi:app
 HOST ?= 127.0.0.1
 PORT ?= 5000
-PYTEST_ARGS ?=
+PYTEST_ARGS ?= -n auto
 # Payments: `make run` starts the localstripe emulator on 127.0.0.1:$(LOCALSTRIPE_PORT) (state in
 # instance/) and points the app at it. `make run LOCALSTRIPE=0` uses the STRIPE_* keys you export instead.
 LOCALSTRIPE ?= 1

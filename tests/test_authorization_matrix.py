@@ -117,6 +117,7 @@ ROWS: list[Row] = [
     Row("POST", "/api/v1/listings/{published_id}/suspend", admins_only(200), {"reason": "Misleading claims"}),
     Row("POST", "/api/v1/listings/{suspended_id}/reinstate", admins_only(200)),
     Row("POST", "/api/v1/listings/{published_id}/flags", signed_in(201), {"category": "spam", "text": "Advertising"}),
+    Row("POST", "/api/v1/listings/{published_id}/express-license/purchase", signed_in(409, uni_manager=403, admin=403)),
     # moderation
     Row("GET", "/api/v1/admin/moderation-queue", admins_only(200)),
     Row("GET", "/api/v1/admin/flags", admins_only(200)),

@@ -13,7 +13,7 @@ from marketplace.core.pagination import PageArgs, page_schema
 from marketplace.core.schemas import ReasonSchema
 from marketplace.core.taxonomy import technology_fields
 from marketplace.extensions import db
-from marketplace.listings import flags, services, transitions
+from marketplace.listings import express, flags, services, transitions
 from marketplace.listings import schemas as s
 
 blp = Blueprint(
@@ -192,3 +192,18 @@ class Flags(MethodView):
     def post(self, data, listing_id):
         """Report a published listing to the administrators (a category and what is wrong)."""
         return flags.flag_listing(db.session, require_user(), listing_id, **data)
+
+
+@blp.route("/<int:listing_id>/express-license/purchase")
+class ExpressPurchase(MethodView):
+    @login_required
+    @blp.response(201, s.ExpressPurchaseSchema)
+    def post(self, listing_id):
+        """Buy the listing's express license (verified companies and startups).
+
+        Creates a non-exclusive license (pending payment) and its invoice; pay the invoice with
+        `POST /api/v1/invoices/{id}/pay`. The license becomes active when Stripe confirms the payment.
+        Ordering again while the first order is unpaid returns the same license and invoice.
+        """
+        license, invoice = express.purchase(db.session, require_user(), listing_id)
+        return {"license": license, "invoice": invoice}

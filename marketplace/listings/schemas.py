@@ -18,6 +18,7 @@ from marketplace.listings.models import (
     OPPORTUNITY_TYPES,
 )
 from marketplace.listings.workflow import LISTING_WORKFLOW
+from marketplace.payments.schemas import InvoiceSchema
 
 WORLDWIDE = "WORLDWIDE"
 
@@ -287,3 +288,29 @@ class ModerationItemSchema(ma.Schema):
         metadata={"description": "Field -> {before, after} since the last approved version"},
     )
     open_flags = ma.fields.Integer()
+
+
+class PurchasedLicenseSchema(ma.Schema):
+    """The license an express purchase created."""
+
+    id = ma.fields.Integer()
+    status = ma.fields.String()
+    licensor_id = ma.fields.Integer()
+    licensee_id = ma.fields.Integer()
+    listing_id = ma.fields.Integer()
+    exclusivity = ma.fields.String()
+    fields = ma.fields.List(ma.fields.String())
+    territories = ma.fields.List(ma.fields.String())
+    start_date = ma.fields.Date()
+    end_date = ma.fields.Date()
+    currency = ma.fields.String()
+    upfront_fee_amount = ma.fields.Integer()
+    asset_ids = ma.fields.Method("get_asset_ids")
+
+    def get_asset_ids(self, license) -> list[int]:
+        return [a.id for a in license.assets]
+
+
+class ExpressPurchaseSchema(ma.Schema):
+    license = ma.fields.Nested(PurchasedLicenseSchema)
+    invoice = ma.fields.Nested(InvoiceSchema)
