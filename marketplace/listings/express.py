@@ -105,6 +105,7 @@ def purchase(session, buyer: User, listing_id: int) -> tuple[License, Invoice]:
         start + timedelta(days=PAYMENT_DAYS),
         actor=buyer,
     )
+    license.upfront_invoice_id = invoice.id  # so the license's money (paid, outstanding, overdue) counts it
     audit.record(
         session,
         "license.express_purchase",

@@ -263,3 +263,17 @@ def test_licenses_past_their_end_expire_with_the_nightly_command(app, world):
     db.session.expire_all()
     assert db.session.get(License, lic.id).status == "expired"
     assert db.session.scalar(sa.select(sa.func.count()).select_from(RoyaltyReport)) == 0
+
+
+def test_an_express_license_counts_its_invoice_in_the_license_money_and_listing_stats(world, deal_listing):
+    express = {"fields": ["LS.DIAG"], "territories": ["US"], "price_amount": 2_500_00, "currency": "USD",
+               "term_months": 12, "terms": "Standard non-exclusive license."}
+    listing = deal_listing(world.university, express_license=express, opportunity_types=["license"])
+    bought = world.buyer.post(f"/api/v1/listings/{listing.id}/express-license/purchase")
+    assert bought.status_code == 201, bought.json
+    license_id, invoice_id = bought.json["license"]["id"], bought.json["invoice"]["id"]
+    assert world.uni.get(f"/api/v1/licenses/{license_id}").json["money"]["outstanding_amount"] == 2_500_00
+    settle(world, invoice_id)
+    assert world.buyer.get(f"/api/v1/licenses/{license_id}").json["money"]["paid_amount"] == 2_500_00
+    stats = world.uni.get(f"/api/v1/listings/{listing.id}/stats").json
+    assert stats["licenses"]["active"] == 1 and stats["money_received"][0]["paid_amount"] == 2_500_00
