@@ -15,12 +15,15 @@ SEEDERS: list = []
 
 def register(app: Flask) -> None:
     from marketplace.accounts.seed import seed_accounts
+    from marketplace.incubator.cli import incubator
+    from marketplace.incubator.seed import seed_incubator
     from marketplace.notifications.cli import emails
 
-    SEEDERS[:] = [("accounts", seed_accounts)]
+    SEEDERS[:] = [("accounts", seed_accounts), ("incubator", seed_incubator)]
     app.cli.add_command(create_admin)
     app.cli.add_command(seed_demo)
     app.cli.add_command(emails)
+    app.cli.add_command(incubator)
 
 
 @click.command("create-admin")
