@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from marketplace.accounts.models import Organization, User
-from marketplace.core.db import Base, TimestampMixin
+from marketplace.core.db import Base, TimestampMixin, utcnow
 
 COHORT_STATUSES = ("planning", "open", "selecting", "running", "graduated")
 APPLICATION_STATUSES = ("draft", "submitted", "accepted", "waitlisted", "rejected", "withdrawn")
@@ -77,8 +77,9 @@ class Cohort(TimestampMixin, Base):
     )
 
     @property
-    def incubator_id(self) -> int:
-        return self.program.incubator_id
+    def is_accepting_applications(self) -> bool:
+        """Open, and now is inside the application window."""
+        return self.status == "open" and self.applications_open_at <= utcnow() < self.applications_close_at
 
 
 class RubricCriterion(Base):

@@ -101,6 +101,7 @@ def test_announced_cohorts_and_their_programs_are_listed_for_everyone_signed_in(
     listed = startup_client.get("/api/v1/incubator/cohorts?status=open").json
     assert [c["id"] for c in listed["items"]] == [open_cohort.id]
     assert listed["items"][0]["rubric"][0]["name"] == "Team"
+    assert listed["items"][0]["is_accepting_applications"] is True
     programs = startup_client.get("/api/v1/incubator/programs").json
     assert [p["id"] for p in programs["items"]] == [open_cohort.program_id]
     assert login(incubator.manager).get("/api/v1/incubator/cohorts").json["total"] == 2

@@ -134,6 +134,7 @@ class CohortSchema(ma.Schema):
     capacity = ma.fields.Integer()
     applications_open_at = ma.fields.DateTime()
     applications_close_at = ma.fields.DateTime()
+    is_accepting_applications = ma.fields.Boolean(metadata={"description": "Open, and inside the window now"})
     questions = ma.fields.List(ma.fields.Nested(QuestionOutSchema))
     rubric = ma.fields.List(ma.fields.Nested(CriterionOutSchema), attribute="criteria")
     created_at = ma.fields.DateTime()
