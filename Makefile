@@ -7,6 +7,10 @@ export FLASK_APP := wsgi:app
 HOST ?= 127.0.0.1
 PORT ?= 5000
 PYTEST_ARGS ?=
+# Payments: `make run` starts the localstripe emulator on 127.0.0.1:$(LOCALSTRIPE_PORT) (state in
+# instance/) and points the app at it. `make run LOCALSTRIPE=0` uses the STRIPE_* keys you export instead.
+LOCALSTRIPE ?= 1
+LOCALSTRIPE_PORT ?= 8420
 
 .PHONY: install run serve upgrade seed test lint bench clean
 
@@ -24,9 +28,24 @@ upgrade: install
 seed: upgrade
 	$(BIN)/flask seed-demo
 
-## Set everything up and serve the app on http://$(HOST):$(PORT) (API docs at /api/docs).
+ifeq ($(LOCALSTRIPE),1)
+run: export STRIPE_API_BASE = http://127.0.0.1:$(LOCALSTRIPE_PORT)
+run: export STRIPE_SECRET_KEY = sk_test_localstripe
+run: export STRIPE_WEBHOOK_SECRET = whsec_localstripe
+endif
+
+## Set everything up and serve the app on http://$(HOST):$(PORT) (API docs at /api/docs), with localstripe.
 run: seed
+ifeq ($(LOCALSTRIPE),1)
+	@mkdir -p instance
+	$(BIN)/python -m marketplace.payments.emulator --host 127.0.0.1 --port $(LOCALSTRIPE_PORT) \
+		--state instance/localstripe.pickle --webhook-secret "$$STRIPE_WEBHOOK_SECRET" \
+		--webhook-url http://$(HOST):$(PORT)/api/v1/payments/stripe/webhook & \
+	emulator=$$!; trap 'kill $$emulator 2>/dev/null || true' EXIT INT TERM; \
 	$(BIN)/flask run --host $(HOST) --port $(PORT)
+else
+	$(BIN)/flask run --host $(HOST) --port $(PORT)
+endif
 
 ## Set everything up, check import contracts, run the whole test suite.
 test: install

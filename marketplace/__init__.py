@@ -49,8 +49,12 @@ def register_blueprints(app: Flask) -> None:
     from marketplace.admin.routes import blp as admin_blp
     from marketplace.incubator.routes import blp as incubator_blp
     from marketplace.notifications.routes import blp as notifications_blp
+    from marketplace.payments.routes import admin_blp as payments_admin_blp
+    from marketplace.payments.routes import invoices_blp, payments_blp
 
-    for blueprint in (auth_blp, org_blp, notifications_blp, admin_blp, incubator_blp):
+    for blueprint in (
+        auth_blp, org_blp, notifications_blp, admin_blp, invoices_blp, payments_blp, payments_admin_blp, incubator_blp,
+    ):
         api.register_blueprint(blueprint)
     app.register_blueprint(docs.blp)
     api.spec.components.security_scheme("cookieAuth", {"type": "apiKey", "in": "cookie", "name": "session"})

@@ -1,4 +1,5 @@
-"""Flask CLI commands: ``flask create-admin``, ``flask seed-demo``, ``flask emails send``."""
+"""Flask CLI commands: ``flask create-admin``, ``flask seed-demo``, ``flask emails send``,
+``flask payments reconcile``."""
 
 from __future__ import annotations
 
@@ -18,11 +19,14 @@ def register(app: Flask) -> None:
     from marketplace.incubator.cli import incubator
     from marketplace.incubator.seed import seed_incubator
     from marketplace.notifications.cli import emails
+    from marketplace.payments.cli import payments
+    from marketplace.payments.seed import seed_invoices
 
-    SEEDERS[:] = [("accounts", seed_accounts), ("incubator", seed_incubator)]
+    SEEDERS[:] = [("accounts", seed_accounts), ("invoices", seed_invoices), ("incubator", seed_incubator)]
     app.cli.add_command(create_admin)
     app.cli.add_command(seed_demo)
     app.cli.add_command(emails)
+    app.cli.add_command(payments)
     app.cli.add_command(incubator)
 
 

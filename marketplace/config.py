@@ -34,6 +34,13 @@ def _secret_key(instance_path: Path, env: str) -> str:
     return key
 
 
+def _bps(value: str | int) -> int:
+    bps = int(value)
+    if not 0 <= bps <= 10_000:
+        raise ConfigError("PLATFORM_FEE_BPS must be between 0 and 10000 basis points")
+    return bps
+
+
 def load_config(instance_path: str) -> dict:
     """Build the configuration mapping from the environment."""
     instance = Path(instance_path)
@@ -76,6 +83,16 @@ def load_config(instance_path: str) -> dict:
         "SMTP_PASSWORD": os.environ.get("SMTP_PASSWORD"),
         "SMTP_STARTTLS": _bool(os.environ.get("SMTP_STARTTLS"), True),
         "PUBLIC_BASE_URL": os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000"),
+        # Payments: Stripe (or the localstripe emulator that `make run` starts) and the platform fee.
+        "STRIPE_SECRET_KEY": os.environ.get("STRIPE_SECRET_KEY", ""),
+        "STRIPE_WEBHOOK_SECRET": os.environ.get("STRIPE_WEBHOOK_SECRET", ""),
+        "STRIPE_API_BASE": os.environ.get("STRIPE_API_BASE", "https://api.stripe.com"),
+        "STRIPE_WEBHOOK_TOLERANCE_SECONDS": int(os.environ.get("STRIPE_WEBHOOK_TOLERANCE_SECONDS", 300)),
+        "STRIPE_MAX_NETWORK_RETRIES": int(os.environ.get("STRIPE_MAX_NETWORK_RETRIES", 2)),
+        #: where Stripe sends a university back after (or to restart) Express onboarding; default under PUBLIC_BASE_URL
+        "STRIPE_CONNECT_RETURN_URL": os.environ.get("STRIPE_CONNECT_RETURN_URL"),
+        "STRIPE_CONNECT_REFRESH_URL": os.environ.get("STRIPE_CONNECT_REFRESH_URL"),
+        "PLATFORM_FEE_BPS": _bps(os.environ.get("PLATFORM_FEE_BPS", 500)),
         # OpenAPI (flask-smorest); the docs page is served by marketplace.docs, offline.
         "API_TITLE": "Tech-Transfer Marketplace API",
         "API_VERSION": "v1",

@@ -7,3 +7,4 @@ from marketplace.ip import models as ip  # noqa: F401
 from marketplace.ip.licenses import models as licenses  # noqa: F401
 from marketplace.listings import models as listings  # noqa: F401
 from marketplace.notifications import models as notifications  # noqa: F401
+from marketplace.payments import models as payments  # noqa: F401

@@ -55,6 +55,12 @@ def app_config(database_url: str, tmp_path) -> dict:
         "SEARCH_INDEX_DIR": str(tmp_path / "search-index"),
         "RATELIMIT_STORAGE_URI": "memory://",
         "PUBLIC_BASE_URL": "http://testserver",
+        # Payments: nothing reaches the internet; tests/payments points these at localstripe.
+        "STRIPE_SECRET_KEY": "sk_test_unreachable",
+        "STRIPE_API_BASE": "http://127.0.0.1:9",
+        "STRIPE_WEBHOOK_SECRET": "whsec_test_unused",
+        "STRIPE_MAX_NETWORK_RETRIES": 0,
+        "PLATFORM_FEE_BPS": 500,
     }
 
 

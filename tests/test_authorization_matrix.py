@@ -37,6 +37,7 @@ class Row:
     path: str
     expected: dict[str, int]
     json: dict | None = None
+    headers: dict | None = None
 
 
 ROWS: list[Row] = [
@@ -74,6 +75,28 @@ ROWS: list[Row] = [
     Row("POST", "/api/v1/admin/users/{target_user_id}/suspend", admins_only(200), {"reason": "Spam"}),
     Row("POST", "/api/v1/admin/users/{target_user_id}/reactivate", admins_only(409)),
     Row("GET", "/api/v1/admin/audit-events", admins_only(200)),
+    # invoices (the company pays the university); paying a void invoice is refused before Stripe is called
+    Row("GET", "/api/v1/invoices", signed_in(200)),
+    Row("GET", "/api/v1/invoices/{invoice_id}", signed_in(200)),
+    Row("POST", "/api/v1/invoices/{void_invoice_id}/pay", signed_in(409, uni_manager=403, admin=403), {},
+        {"Idempotency-Key": "matrix-key-0001"}),
+    Row("POST", "/api/v1/invoices/{invoice_id}/refresh", signed_in(200)),
+    Row("POST", "/api/v1/invoices/{invoice_id}/refunds", signed_in(409, member=403, manager=403), {"reason": "Returned"}),
+    Row("POST", "/api/v1/invoices/{invoice_id}/settle", signed_in(200, member=403, manager=403),
+        {"reference": "SEPA-1", "settled_on": "2025-01-10"}),
+    Row("POST", "/api/v1/invoices/{invoice_id}/void", admins_only(200), {"reason": "Issued twice"}),
+    # payments: Stripe Connect (university managers), webhook (signature only), ledger
+    Row("GET", "/api/v1/payments/connect", signed_in(403, uni_manager=200)),
+    Row("POST", "/api/v1/payments/connect/onboarding-link", signed_in(403, uni_manager=201)),
+    Row("POST", "/api/v1/payments/connect/refresh", signed_in(403, uni_manager=409)),
+    Row("POST", "/api/v1/payments/stripe/webhook", every(400)),
+    Row("GET", "/api/v1/payments/ledger", signed_in(200, admin=403)),
+    Row("GET", "/api/v1/payments/balances", signed_in(200, admin=403)),
+    Row("GET", "/api/v1/admin/platform-revenue", admins_only(200)),
+    Row("GET", "/api/v1/admin/payouts", admins_only(200)),
+    Row("POST", "/api/v1/admin/payouts", admins_only(409),
+        {"organization_id": "{company_id}", "amount": 100, "currency": "EUR", "reference": "WIRE-1", "paid_on": "2025-01-10"}),
+    Row("GET", "/api/v1/admin/payouts/due", admins_only(200)),
 ]
 
 # incubator: every object is another organization's to these roles (tests/incubator has its own matrix)
@@ -116,6 +139,7 @@ ROWS += [
     Row("POST", f"{INC}/members/{{inc_member_id}}/mentors", outsiders(404), {"user_id": 1}),
     Row("DELETE", f"{INC}/members/{{inc_member_id}}/mentors/{{inc_staff_id}}", outsiders(404)),
     Row("GET", f"{INC}/members/{{inc_member_id}}/licenses", outsiders(404)),
+    Row("GET", f"{INC}/members/{{inc_member_id}}/invoices", outsiders(404)),
     Row("GET", f"{INC}/members/{{inc_member_id}}/milestones", outsiders(404)),
     Row("POST", f"{INC}/members/{{inc_member_id}}/milestones", outsiders(404), {"title": "T", "due_on": "2030-01-01"}),
     Row("PATCH", f"{INC}/milestones/{{inc_milestone_id}}", outsiders(404), {"title": "Renamed"}),
@@ -133,8 +157,16 @@ ROWS += [
 
 
 @pytest.fixture
-def world(app, make_org, make_user, admin, login):
+def world(app, make_org, make_user, admin, login, monkeypatch):
     """Organizations, people and objects the rows refer to, with a client per role."""
+    from datetime import date
+
+    from marketplace.extensions import db
+    from marketplace.payments.services import create_invoice, void_invoice
+    from tests.payments.stripe_fakes import StripeStub
+
+    # Stripe Connect calls are answered by the stub, from Stripe's example objects.
+    monkeypatch.setitem(app.config, "STRIPE_HTTP_CLIENT", StripeStub())
     company = make_org("company")
     manager = make_user(org=company, role="manager")
     member = make_user(org=company, role="member")
@@ -150,6 +182,13 @@ def world(app, make_org, make_user, admin, login):
     }
     member_token_id = clients[M].post("/api/v1/auth/tokens", json={"name": "m"}).json["id"]
     invitation = clients[G].post("/api/v1/organizations/current/invitations", json={"email": "invitee@example.org"})
+    invoices = [
+        create_invoice(db.session, company, uni_manager.organization, 10_000, "EUR", "royalty", f"r-{n}", "Royalty",
+                       date(2030, 1, 1))
+        for n in range(2)
+    ]
+    void_invoice(db.session, admin, invoices[1].id, "Issued twice")
+    db.session.commit()
     ids = {
         "company_id": company.id,
         "pending_id": pending.id,
@@ -157,6 +196,8 @@ def world(app, make_org, make_user, admin, login):
         "target_user_id": target.id,
         "member_token_id": member_token_id,
         "invitation_id": invitation.json["id"],
+        "invoice_id": invoices[0].id,
+        "void_invoice_id": invoices[1].id,
     }
     ids.update(incubator_ids(make_org, make_user))
     return clients, ids
@@ -166,7 +207,8 @@ def world(app, make_org, make_user, admin, login):
 @pytest.mark.parametrize("role", ROLES)
 def test_authorization_matrix(world, row, role):
     clients, ids = world
-    response = clients[role].open(row.path.format(**ids), method=row.method, json=row.json)
+    body = {k: ids[v[1:-1]] if isinstance(v, str) and v[1:-1] in ids else v for k, v in row.json.items()} if row.json else row.json
+    response = clients[role].open(row.path.format(**ids), method=row.method, json=body, headers=row.headers)
     assert response.status_code == row.expected[role], (role, response.get_data(as_text=True))
 
 

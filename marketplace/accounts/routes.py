@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask import g
 from flask import session as flask_session
 from flask.views import MethodView
 from flask_login import login_user, logout_user
@@ -20,7 +21,9 @@ org_blp = Blueprint(
 
 
 def _me(user):
-    return {"user": user, "organization": user.organization, "csrf_token": csrf_token()}
+    # Bearer clients need no CSRF token, and must not be handed a session cookie.
+    token = None if g.get("auth_method") == "token" else csrf_token()
+    return {"user": user, "organization": user.organization, "csrf_token": token}
 
 
 def _start_session(user, remember: bool = False):

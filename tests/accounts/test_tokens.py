@@ -15,7 +15,8 @@ def test_token_is_shown_once_stored_hashed_and_works_as_bearer(app, login, make_
     assert [t["name"] for t in listed] == ["CI script"] and "token" not in listed[0]
     bearer = app.test_client()
     me = bearer.get("/api/v1/auth/me", headers={"Authorization": f"Bearer {secret}"})
-    assert me.status_code == 200
+    assert me.status_code == 200 and me.json["user"]["id"] == stored.user_id
+    assert me.json["csrf_token"] is None and "Set-Cookie" not in me.headers
 
 
 def test_bearer_requests_need_no_csrf_token(app, login, make_user):

@@ -99,6 +99,7 @@ ROWS: list[Row] = [
     Row("POST", "/members/{member}/mentors", managers_only(201, **{AP: 403}), "staff_user"),
     Row("DELETE", "/members/{member}/mentors/{reviewer_user}", managers_only(204, **{AP: 403})),
     Row("GET", "/members/{member}/licenses", staff_and_startup(200)),
+    Row("GET", "/members/{member}/invoices", staff_and_startup(200)),
     # milestones
     Row("GET", "/members/{member}/milestones", staff_and_startup(200)),
     Row("POST", "/members/{member}/milestones", managers_only(201, **{AP: 403}), "milestone"),

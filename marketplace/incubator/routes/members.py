@@ -55,6 +55,14 @@ class MemberLicenses(MethodView):
         return services.member_licenses(db.session, require_membership(), member_id)
 
 
+@blp.route("/members/<int:member_id>/invoices")
+class MemberInvoices(MethodView):
+    @blp.response(200, s.MemberInvoiceSchema(many=True))
+    def get(self, member_id):
+        """The membership's program-fee invoices and their state."""
+        return services.member_invoices(db.session, require_membership(), member_id)
+
+
 @blp.route("/members/<int:member_id>/milestones")
 class MemberMilestones(MethodView):
     @blp.response(200, s.MilestoneSchema(many=True))

@@ -136,3 +136,17 @@ class MemberLicenseSchema(ma.Schema):
     minimum_annual_royalty_amount = ma.fields.Integer()
     equity_bps = ma.fields.Integer()
     payment = ma.fields.Nested(LicensePaymentSchema, allow_none=True)
+
+
+class MemberInvoiceSchema(ma.Schema):
+    """A program-fee invoice as the cohort shows it (pay it through ``/api/v1/invoices/{id}``)."""
+
+    id = ma.fields.Integer()
+    description = ma.fields.String()
+    amount = ma.fields.Integer()
+    currency = ma.fields.String()
+    amount_refunded = ma.fields.Integer()
+    status = ma.fields.String()
+    due_date = ma.fields.Date()
+    paid_at = ma.fields.DateTime()
+    created_at = ma.fields.DateTime()

@@ -314,3 +314,12 @@ def member_licenses(session, actor: User, member_id: int) -> list[dict]:
     """The licenses the startup holds as licensee, with their terms and payment state."""
     member = access.member(session, actor, member_id)
     return licenses_by_startup(session, [member.startup_id]).get(member.startup_id, [])
+
+
+# ---- invoices ----------------------------------------------------------------------------------
+
+
+def member_invoices(session, actor: User, member_id: int):
+    """The program-fee invoices of a membership, for the incubator's staff and the startup."""
+    member = access.member(session, actor, member_id)
+    return billing.member_invoices(session, member)

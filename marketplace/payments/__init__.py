@@ -1,0 +1,1 @@
+"""Invoices, Stripe Connect, webhooks, ledger, refunds, manual settlement and payouts."""
