@@ -1,7 +1,7 @@
 """payments: Stripe accounts and customers, invoices, payments, refunds, settlements, payouts, disputes, ledger, Stripe events
 
 Revision ID: 0003_payments
-Revises: 0001_accounts
+Revises: 0005_licenses
 Create Date: 2026-11-23 14:03:36.294594
 
 """
@@ -13,7 +13,7 @@ import marketplace.core.db
 
 # revision identifiers, used by Alembic.
 revision = '0003_payments'
-down_revision = '0001_accounts'
+down_revision = "0005_licenses"
 branch_labels = None
 depends_on = None
 
