@@ -4,8 +4,8 @@ and what invoices say about money (paid, outstanding) is read here and nowhere e
 Which invoices count:
 - a member's **program fee**: source ``program_fee`` with ``source_ref`` = the cohort member's id;
 - a startup's **licensing** money: sources ``express_license``, ``upfront_fee``, ``milestone`` and
-  ``royalty`` that the startup (licensee) pays to a licensor. A license's payment state covers the
-  licensing invoices between its licensee and licensor in its currency.
+  ``royalty`` that the startup (licensee) pays to the licensor of one of its licenses. A license's
+  payment state covers the licensing invoices between its licensee and licensor in its currency.
 Paid counts what was received net of refunds (``paid`` and ``partially_refunded``); outstanding
 is what waits for money (``open``, ``processing``, ``failed``); void and refunded invoices owe nothing.
 """
@@ -95,27 +95,26 @@ def _grouped(session, where):
     ).all()
 
 
-def invoice_totals(session, members) -> dict[int, list[InvoiceTotal]]:
-    """Per cohort member: its program fee and its startup's licensing invoices, per currency (one query)."""
+def invoice_totals(session, members, licensors: dict[int, set[int]]) -> dict[int, list[InvoiceTotal]]:
+    """Per cohort member: its program fee and its startup's licensing invoices to its licensors
+    (``{startup_id: {licensor_id, ...}}``), per currency (one query)."""
     if not members:
         return {}
     by_startup = {m.startup_id: m.id for m in members}
-    rows = _grouped(
-        session,
-        sa.and_(
-            Invoice.payer_organization_id.in_(list(by_startup)),
-            sa.or_(
-                sa.and_(Invoice.source == PROGRAM_FEE, Invoice.source_ref.in_([str(m.id) for m in members])),
-                Invoice.source.in_(LICENSING_SOURCES),
-            ),
-        ),
-    )
+    pairs = {(startup, licensor) for startup, ids in licensors.items() if startup in by_startup for licensor in ids}
+    conditions = [sa.and_(Invoice.source == PROGRAM_FEE, Invoice.source_ref.in_([str(m.id) for m in members]))]
+    if pairs:
+        conditions.append(sa.and_(Invoice.source.in_(LICENSING_SOURCES), _pair_in(pairs)))
+    rows = _grouped(session, sa.and_(Invoice.payer_organization_id.in_(list(by_startup)), sa.or_(*conditions)))
     totals: dict[int, dict[str, InvoiceTotal]] = defaultdict(dict)
     for payer, _payee, currency, status, count, amount, refunded in rows:
-        member_id = by_startup[payer]
-        total = totals[member_id].setdefault(currency, InvoiceTotal(currency))
+        total = totals[by_startup[payer]].setdefault(currency, InvoiceTotal(currency))
         total.add(status, int(count), int(amount), int(refunded))
     return {member_id: [t[c] for c in sorted(t)] for member_id, t in totals.items()}
+
+
+def _pair_in(pairs):
+    return sa.tuple_(Invoice.payer_organization_id, Invoice.payee_organization_id).in_(sorted(pairs))
 
 
 def license_payments(session, licenses) -> dict[int, dict]:
@@ -127,7 +126,7 @@ def license_payments(session, licenses) -> dict[int, dict]:
         session,
         sa.and_(
             Invoice.source.in_(LICENSING_SOURCES),
-            sa.tuple_(Invoice.payer_organization_id, Invoice.payee_organization_id).in_(list(pairs)),
+            _pair_in(pairs),
         ),
     )
     by_pair: dict[tuple, InvoiceTotal] = {}

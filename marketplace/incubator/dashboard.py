@@ -139,7 +139,8 @@ def build(session, actor: User, cohort_id: int, today: date | None = None) -> di
     milestones = _milestone_counts(session, cohort.id, today)
     kpis = _latest_kpis(session, cohort.id)
     licenses = licenses_by_startup(session, [m.startup_id for m in members])
-    invoices = billing.invoice_totals(session, members)
+    licensors = {startup: {lic["licensor"]["id"] for lic in shown} for startup, shown in licenses.items()}
+    invoices = billing.invoice_totals(session, members, licensors)
     startups = []
     for m in members:
         startups.append(

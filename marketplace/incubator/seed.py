@@ -1,4 +1,5 @@
-"""Demo incubator data (``flask seed-demo``): Harbor's accelerator with a running and an open cohort.
+"""Demo incubator data (``flask seed-demo``): Harbor's accelerator with a running and an open cohort,
+program-fee invoices (two settled by bank transfer), and a university license of a member startup.
 
 Idempotent: nothing is added once the demo program exists. Dates are relative to the day of
 seeding, so the running cohort always has milestones done, due and overdue.
@@ -30,6 +31,7 @@ from marketplace.incubator.models import (
 )
 from marketplace.ip.licenses.models import License
 from marketplace.ip.models import IPAsset
+from marketplace.payments.services import create_invoice, settle_manually
 
 INCUBATOR_SLUG = "harbor-deep-tech"
 PROGRAM_NAME = "Harbor Deep Tech Accelerator"
@@ -155,24 +157,32 @@ def seed_incubator(session) -> None:
                 revenue_amount=revenue, funding_raised_amount=funding, headcount=headcount, customers=customers,
                 burn_amount=burn, highlights="", submitted_by_id=founder.id,
             ))
-        billing.issue_program_fee(session, member)
+        invoice_id = billing.issue_program_fee(session, member)
+        if position < 2:
+            settle_manually(session, manager, invoice_id, reference=f"WIRE-HARBOR-{member.id:04d}",
+                            settled_on=today - 20 * days)
     _seed_license(session, orgs)
     _seed_open_cohort(session, program, orgs, manager, mentor)
     session.flush()
 
 
 def _seed_license(session, orgs) -> None:
-    """Northbridge University licenses its leaf sensor to QuantaLeaf (exclusive, royalty and equity)."""
+    """Northbridge University licenses its leaf sensor to QuantaLeaf (exclusive, royalty and equity); the
+    upfront fee is invoiced and not yet paid."""
     university, startup = orgs["northbridge-university"], orgs["quantaleaf"]
     asset = IPAsset(university_id=university.id, kind="patent", title="Low-power spectral leaf-moisture sensor",
                     abstract="A printed photodiode array that reads leaf water content.", inventors=["Maya Chen"],
                     jurisdiction="US", patent_number="US 11,902,114 B2", status="granted")
-    session.add(License(
+    license = License(
         licensor_id=university.id, licensee_id=startup.id, source_type="offer", exclusivity="exclusive",
-        fields=["AG.PREC"], territories=["US", "EU"], start_date=utcnow().date() - timedelta(days=90),
-        status="active", activated_at=utcnow() - timedelta(days=90), currency="USD", upfront_fee_amount=2_500_000,
-        royalty_rate_bps=300, minimum_annual_royalty_amount=1_000_000, equity_bps=200, assets=[asset],
-    ))
+        fields=["AG.PREC"], territories=["US", "EU"], start_date=utcnow().date(), status="pending_payment",
+        currency="USD", upfront_fee_amount=2_500_000, royalty_rate_bps=300, minimum_annual_royalty_amount=1_000_000,
+        equity_bps=200, assets=[asset],
+    )
+    session.add(license)
+    session.flush()
+    create_invoice(session, startup, university, license.upfront_fee_amount, license.currency, "upfront_fee",
+                   license.id, f"Upfront fee of license {license.id}", utcnow().date() + timedelta(days=14))
 
 
 def _seed_open_cohort(session, program, orgs, manager, mentor) -> None:

@@ -1,7 +1,7 @@
 """incubator
 
 Revision ID: 0007_incubator
-Revises: 0005_licenses
+Revises: 0003_payments
 Create Date: 2026-11-23 14:05:35.057136
 
 """
@@ -13,7 +13,7 @@ import marketplace.core.db
 
 # revision identifiers, used by Alembic.
 revision = '0007_incubator'
-down_revision = '0005_licenses'
+down_revision = '0003_payments'
 branch_labels = None
 depends_on = None
 

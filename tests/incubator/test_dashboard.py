@@ -6,8 +6,11 @@ import pytest
 import sqlalchemy as sa
 
 from marketplace.extensions import db
+from marketplace.incubator import billing
 from marketplace.incubator.models import KPIReport, MentorAssignment, Milestone
 from marketplace.ip.licenses.models import License
+from marketplace.payments.models import Invoice
+from marketplace.payments.services import create_invoice
 from tests.helpers import assert_problem
 
 from .conftest import days_from_today
@@ -57,8 +60,29 @@ def hand_built(incubator, make_org, make_cohort, make_startup, make_member):
     active = _license(university, alpha)
     _license(university, beta, status="pending_payment", exclusivity="non_exclusive", equity_bps=0)
     _license(university, beta, status="draft")
+    db.session.flush()
+    # program fees: Alpha's paid, Beta's outstanding; the withdrawn startup's is not the cohort's concern
+    for member in (a, b, gone):
+        billing.issue_program_fee(db.session, member)
+    _set(db.session.get(Invoice, a.fee_invoice_id), "paid")
+    # licensing money: Alpha owes its upfront fee; Beta paid a milestone, partly refunded; a void one owes nothing
+    _invoice(alpha, university, 1_000_000, "upfront_fee")
+    _set(_invoice(beta, university, 50_000, "milestone"), "partially_refunded", refunded=10_000)
+    _set(_invoice(beta, university, 99_999, "royalty"), "void")
+    # not about the cohort: a sponsorship Alpha pays, a milestone to a university it holds no shown license of
+    _invoice(alpha, university, 7_777, "sponsorship_tranche")
+    _invoice(alpha, make_org("university"), 3_333, "milestone")
     db.session.commit()
     return cohort, a, b, active
+
+
+def _invoice(startup, payee, amount, source, currency="USD"):
+    return create_invoice(db.session, startup.org, payee, amount, currency, source, f"ref-{amount}",
+                          f"{source} {amount}", days_from_today(30))
+
+
+def _set(invoice, status, refunded=0):
+    invoice.status, invoice.amount_refunded = status, refunded
 
 
 def test_dashboard_numbers_match_a_hand_built_cohort(login, incubator, hand_built):
@@ -89,13 +113,32 @@ def test_dashboard_numbers_match_a_hand_built_cohort(login, incubator, hand_buil
     assert lic["id"] == active.id and lic["licensor"]["name"] == "Northbridge University"
     assert (lic["exclusivity"], lic["fields"], lic["territories"], lic["royalty_rate_bps"], lic["equity_bps"]) == (
         "exclusive", ["EN.STOR"], ["US", "EU"], 250, 100)
+    assert lic["payment"] == {"state": "outstanding", "currency": "USD", "paid_amount": 0,
+                              "outstanding_amount": 1_000_000}
     assert [x["status"] for x in beta["licenses"]] == ["pending_payment"]
+    assert beta["licenses"][0]["payment"] == {"state": "paid", "currency": "USD", "paid_amount": 40_000,
+                                              "outstanding_amount": 0}
+    assert alpha["invoices"] == [
+        {"currency": "EUR", "paid_amount": 250_000, "outstanding_amount": 0, "paid_count": 1, "outstanding_count": 0},
+        {"currency": "USD", "paid_amount": 0, "outstanding_amount": 1_000_000, "paid_count": 0,
+         "outstanding_count": 1},
+    ]
+    assert beta["invoices"] == [
+        {"currency": "EUR", "paid_amount": 0, "outstanding_amount": 250_000, "paid_count": 0, "outstanding_count": 1},
+        {"currency": "USD", "paid_amount": 40_000, "outstanding_amount": 0, "paid_count": 1, "outstanding_count": 0},
+    ]
     totals = data["totals"]
     assert totals["startups"] == 2
     assert totals["milestones"] == {"total": 5, "done": 1, "due": 2, "overdue": 2, "missed": 1}
     assert totals["kpis"] == {"reporting_startups": 2, "revenue_amount": 160_000, "headcount": 7, "customers": 5,
                               "burn_amount": 90_000, "funding_raised_to_date": 2_500_000}
     assert (totals["licenses"], totals["active_licenses"]) == (2, 1)
+    assert totals["invoices"] == [
+        {"currency": "EUR", "paid_amount": 250_000, "outstanding_amount": 250_000, "paid_count": 1,
+         "outstanding_count": 1},
+        {"currency": "USD", "paid_amount": 40_000, "outstanding_amount": 1_000_000, "paid_count": 1,
+         "outstanding_count": 1},
+    ]
 
 
 def test_dashboard_csv_has_a_row_per_startup_and_totals(login, incubator, hand_built):
@@ -112,7 +155,10 @@ def test_dashboard_csv_has_a_row_per_startup_and_totals(login, incubator, hand_b
     assert alpha["kpi_period_end"] == "2026-03-31" and alpha["currency"] == "EUR"
     assert alpha["license_terms"].startswith("Northbridge University: exclusive; fields EN.STOR; territories US EU")
     assert "royalty 250 bps; equity 100 bps; active" in alpha["license_terms"]
+    assert "payment outstanding" in alpha["license_terms"]
+    assert (alpha["invoices_paid"], alpha["invoices_outstanding"]) == ("EUR 250000; USD 0", "EUR 0; USD 1000000")
     assert beta["revenue_amount_change"] == "" and beta["licenses"] == "1"
+    assert (total["invoices_paid"], total["invoices_outstanding"]) == ("EUR 250000; USD 40000", "EUR 250000; USD 1000000")
     assert (total["revenue_amount"], total["headcount"], total["milestones_total"], total["licenses"]) == (
         "160000", "7", "5", "2")
 
@@ -148,6 +194,10 @@ def _populate(cohort, university, incubator, make_startup, make_member, n):
         _report(member, date(2026, 1, 1), date(2026, 1, 31), 1, 2, 3, 4, 5)
         _report(member, date(2026, 2, 1), date(2026, 2, 28), 2, 3, 4, 5, 6)
         _license(university, startup)
+        db.session.flush()
+        billing.issue_program_fee(db.session, member)
+        create_invoice(db.session, startup.org, university, 100, "USD", "royalty", f"r{member.id}", "Royalty",
+                       days_from_today(30))
     db.session.commit()
 
 
@@ -179,7 +229,8 @@ def test_dashboard_runs_the_same_bounded_number_of_statements_for_2_and_20_start
     small_count, small_response = _count_statements(client, f"/api/v1/incubator/cohorts/{small.id}/dashboard")
     large_count, large_response = _count_statements(client, f"/api/v1/incubator/cohorts/{large.id}/dashboard")
     assert len(small_response.json["startups"]) == 2 and len(large_response.json["startups"]) == 20
-    assert all(len(s["licenses"]) == 1 and s["kpis"]["change"] for s in large_response.json["startups"])
+    assert all(len(s["licenses"]) == 1 and s["kpis"]["change"] and len(s["invoices"]) == 2
+               and s["licenses"][0]["payment"]["state"] == "outstanding" for s in large_response.json["startups"])
     assert small_count == large_count
     assert large_count <= 16
     csv_count, _ = _count_statements(client, f"/api/v1/incubator/cohorts/{large.id}/dashboard.csv")

@@ -26,6 +26,10 @@ def test_seed_demo_adds_a_running_and_an_open_cohort_once(app, login):
     assert len(data["startups"]) == 4
     assert data["totals"]["milestones"]["done"] == 3 and data["totals"]["milestones"]["overdue"] == 2
     assert data["totals"]["licenses"] == 1 and data["totals"]["kpis"]["reporting_startups"] == 4
+    quantaleaf = next(s for s in data["startups"] if s["startup"]["name"] == "QuantaLeaf")
+    assert quantaleaf["licenses"][0]["payment"]["state"] == "outstanding"
+    fees = next(t for t in data["totals"]["invoices"] if t["currency"] == "USD")
+    assert (fees["paid_count"], fees["paid_amount"]) == (2, 1_000_000)
     assert all(s["kpis"]["change"] is not None for s in data["startups"])
     open_cohort = db.session.execute(sa.select(Cohort).where(Cohort.status == "open")).scalar_one()
     ranking = login(manager, DEMO_PASSWORD).get(f"/api/v1/incubator/cohorts/{open_cohort.id}/ranking").json

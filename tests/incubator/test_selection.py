@@ -12,6 +12,7 @@ from marketplace.extensions import db
 from marketplace.incubator.models import Application, CohortMember
 from marketplace.incubator.services import applications as services
 from marketplace.notifications.models import Notification
+from marketplace.payments.models import Invoice
 from tests.helpers import assert_problem, outbox
 
 
@@ -103,8 +104,12 @@ def test_withdrawal_of_an_accepted_startup_promotes_the_earliest_waitlisted(logi
     events = db.session.execute(
         sa.select(AuditEvent.action).where(AuditEvent.action != "user.login").order_by(AuditEvent.id)
     ).scalars().all()
+    # the cohort runs: the promoted startup's program fee is invoiced at once
     assert events == ["cohort_member.withdraw", "incubator_application.withdraw", "incubator_application.promote",
-                      "cohort_member.create"]
+                      "invoice.create", "cohort_member.create"]
+    invoice = db.session.get(Invoice, promoted.fee_invoice_id)
+    assert (invoice.payer_organization_id, invoice.amount, invoice.source, invoice.source_ref) == (
+        earlier_startup.org.id, 250_000, "program_fee", str(promoted.id))
 
 
 def test_no_promotion_when_the_cohort_stays_full_or_has_graduated(login, incubator, make_cohort, make_startup,
