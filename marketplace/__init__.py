@@ -46,14 +46,27 @@ def register_extensions(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     from marketplace import docs
     from marketplace.accounts.routes import auth_blp, org_blp
+    from marketplace.admin.moderation import blp as moderation_blp
     from marketplace.admin.routes import blp as admin_blp
     from marketplace.incubator.routes import blp as incubator_blp
+    from marketplace.ip.routes import blp as ip_blp
+    from marketplace.listings.routes import blp as listings_blp
     from marketplace.notifications.routes import blp as notifications_blp
     from marketplace.payments.routes import admin_blp as payments_admin_blp
     from marketplace.payments.routes import invoices_blp, payments_blp
 
     for blueprint in (
-        auth_blp, org_blp, notifications_blp, admin_blp, invoices_blp, payments_blp, payments_admin_blp, incubator_blp,
+        auth_blp,
+        org_blp,
+        notifications_blp,
+        ip_blp,
+        listings_blp,
+        invoices_blp,
+        payments_blp,
+        admin_blp,
+        moderation_blp,
+        payments_admin_blp,
+        incubator_blp,
     ):
         api.register_blueprint(blueprint)
     app.register_blueprint(docs.blp)

@@ -18,11 +18,17 @@ def register(app: Flask) -> None:
     from marketplace.accounts.seed import seed_accounts
     from marketplace.incubator.cli import incubator
     from marketplace.incubator.seed import seed_incubator
+    from marketplace.listings.seed import seed_listings
     from marketplace.notifications.cli import emails
     from marketplace.payments.cli import payments
     from marketplace.payments.seed import seed_invoices
 
-    SEEDERS[:] = [("accounts", seed_accounts), ("invoices", seed_invoices), ("incubator", seed_incubator)]
+    SEEDERS[:] = [
+        ("accounts", seed_accounts),
+        ("listings", seed_listings),
+        ("invoices", seed_invoices),
+        ("incubator", seed_incubator),
+    ]
     app.cli.add_command(create_admin)
     app.cli.add_command(seed_demo)
     app.cli.add_command(emails)

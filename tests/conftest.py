@@ -20,6 +20,15 @@ from marketplace.core.db import utcnow
 from marketplace.extensions import db, limiter
 
 PASSWORD = "correct-horse-battery-9"
+ON_POSTGRES = bool(os.environ.get("TEST_DATABASE_URL"))
+
+
+def pytest_collection_modifyitems(config, items):
+    """Tests marked ``postgres_only`` (row locks, concurrency) run only on PostgreSQL."""
+    skip = pytest.mark.skip(reason="needs PostgreSQL (set TEST_DATABASE_URL)")
+    for item in items:
+        if "postgres_only" in item.keywords and not ON_POSTGRES:
+            item.add_marker(skip)
 
 
 # ---- database --------------------------------------------------------------------------------
@@ -207,3 +216,89 @@ def admin(make_user) -> User:
 @pytest.fixture
 def admin_client(login, admin):
     return login(admin)
+
+
+@pytest.fixture
+def make_asset(app, make_org):
+    """``make_asset(university=None, **overrides)`` -> a pending patent application (IPAsset)."""
+    from datetime import date
+
+    from marketplace.ip.models import IPAsset
+
+    def make(university: Organization | None = None, **overrides) -> IPAsset:
+        n = next(_seq)
+        values = {
+            "university_id": (university or make_org("university")).id,
+            "kind": "patent_application",
+            "title": f"Method and apparatus number {n}",
+            "abstract": "A method for doing something useful, and an apparatus carrying it out.",
+            "inventors": ["Ada Lovelace", "Alan Turing"],
+            "jurisdiction": "US",
+            "application_number": f"US 18/{n:06d}",
+            "priority_date": date(2022, 3, 1),
+            "filing_date": date(2023, 3, 1),
+            "status": "pending",
+            "internal_notes": "Licensing strategy: non-exclusive in diagnostics.",
+        }
+        values.update(overrides)
+        asset = IPAsset(**values)
+        db.session.add(asset)
+        db.session.commit()
+        return asset
+
+    return make
+
+
+@pytest.fixture
+def make_listing(app, make_org):
+    """``make_listing(university=None, status="draft", **overrides)`` -> a complete Listing in that state.
+
+    ``assets`` links IP assets; ``express_license`` (a dict of terms) adds an offer; the contact
+    is the university's first member unless ``contact_user_id`` is given. A published listing
+    has its approved snapshot; a suspended one records the state it was suspended from
+    (``suspended_from``, published by default).
+    """
+    from marketplace.listings.models import ExpressLicense, Listing, ListingTransition
+    from marketplace.listings.services import content_snapshot
+
+    def make(university: Organization | None = None, status: str = "draft", *, assets=(), fields=("LS.THER",),
+             express_license: dict | None = None, suspended_from: str = "published", **overrides) -> Listing:
+        n = next(_seq)
+        university = university or make_org("university")
+        contact = db.session.execute(
+            sa.select(User.id).where(User.organization_id == university.id).order_by(User.id).limit(1)
+        ).scalar_one_or_none()
+        now = utcnow()
+        values = {
+            "university_id": university.id,
+            "slug": f"listing-{n}",
+            "title": f"Listing number {n} about a new therapy",
+            "summary": "A new way of treating a common disease with fewer side effects.",
+            "description": "Researchers developed a compound that binds the target selectively.",
+            "keywords": ["therapy"],
+            "trl": 4,
+            "development_stage": "proof_of_concept",
+            "opportunity_types": ["license", "sponsored_research"],
+            "contact_user_id": contact,
+            "status": status,
+            "version": 1,
+            "submitted_at": now if status != "draft" else None,
+            "published_at": now if status in ("published", "archived") else None,
+        }
+        values.update(overrides)
+        listing = Listing(**values)
+        listing.fields = list(fields)
+        listing.assets = list(assets)
+        if express_license is not None:
+            listing.express_license = ExpressLicense(**express_license)
+        db.session.add(listing)
+        db.session.flush()
+        if status in ("published", "archived") or (status == "suspended" and suspended_from == "published"):
+            listing.approved_snapshot = content_snapshot(listing)
+        if status == "suspended":
+            db.session.add(ListingTransition(listing_id=listing.id, action="suspend", from_status=suspended_from,
+                                             to_status="suspended", reason="Suspended for a test"))
+        db.session.commit()
+        return listing
+
+    return make

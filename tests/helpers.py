@@ -37,3 +37,13 @@ def assert_problem(response, status: int, *fields: str):
     for field in fields:
         assert field in body.get("errors", {}), body
     return body
+
+
+def outbox_events(listing_id: int | None = None) -> list[tuple[str, int]]:
+    """``(topic, aggregate_id)`` of the outbox events written so far (about one listing), oldest first."""
+    from marketplace.core.outbox import OutboxEvent
+
+    stmt = sa.select(OutboxEvent.topic, OutboxEvent.aggregate_id).order_by(OutboxEvent.id)
+    if listing_id is not None:
+        stmt = stmt.where(OutboxEvent.aggregate_type == "listing", OutboxEvent.aggregate_id == listing_id)
+    return [tuple(row) for row in db.session.execute(stmt).all()]

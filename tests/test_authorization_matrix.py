@@ -1,16 +1,19 @@
 """Every endpoint x every role -> the expected status. Later packages add their rows.
 
 Roles: ``anonymous``; ``member`` and ``manager`` of a verified company; ``uni_manager`` of a
-verified university; ``admin``. Paths may name objects of the world built below.
+verified university (which owns the IP assets and listings of the world); ``admin``. Paths may
+name objects of the world built below.
 """
 
 from __future__ import annotations
 
 import re
+from datetime import date
 from dataclasses import dataclass
 
 import pytest
 
+from marketplace.extensions import db
 from tests.incubator.world import incubator_ids
 
 A, M, G, U, D = "anonymous", "member", "manager", "uni_manager", "admin"
@@ -31,6 +34,16 @@ def admins_only(status: int) -> dict[str, int]:
     return every(403, anonymous=401, admin=status)
 
 
+def staff_only(status: int) -> dict[str, int]:
+    """Only the (verified) university's staff."""
+    return every(403, anonymous=401, uni_manager=status)
+
+
+def insiders(status: int, outsiders: int = 404) -> dict[str, int]:
+    """The owning university's staff and admins; everyone else gets ``outsiders``."""
+    return every(outsiders, uni_manager=status, admin=status)
+
+
 @dataclass
 class Row:
     method: str
@@ -38,6 +51,10 @@ class Row:
     expected: dict[str, int]
     json: dict | None = None
     headers: dict | None = None
+
+
+NEW_LISTING = {"title": "Self-healing polymer coating", "summary": "A coating that repairs its own scratches.",
+               "trl": 4, "development_stage": "prototype", "fields": ["CH.COAT"]}
 
 
 ROWS: list[Row] = [
@@ -75,6 +92,37 @@ ROWS: list[Row] = [
     Row("POST", "/api/v1/admin/users/{target_user_id}/suspend", admins_only(200), {"reason": "Spam"}),
     Row("POST", "/api/v1/admin/users/{target_user_id}/reactivate", admins_only(409)),
     Row("GET", "/api/v1/admin/audit-events", admins_only(200)),
+    # IP register
+    Row("GET", "/api/v1/ip/assets", staff_only(200)),
+    Row("POST", "/api/v1/ip/assets", staff_only(201), {"kind": "software", "title": "Image pipeline"}),
+    Row("GET", "/api/v1/ip/assets/{asset_id}", staff_only(200)),
+    Row("PATCH", "/api/v1/ip/assets/{asset_id}", staff_only(200), {"title": "Renamed asset"}),
+    Row("DELETE", "/api/v1/ip/assets/{spare_asset_id}", staff_only(204)),
+    # listings
+    Row("GET", "/api/v1/listings", every(200)),
+    Row("POST", "/api/v1/listings", staff_only(201), NEW_LISTING),
+    Row("GET", "/api/v1/listings/technology-fields", every(200)),
+    Row("GET", "/api/v1/listings/{published_id}", every(200)),
+    Row("GET", "/api/v1/listings/{draft_id}", insiders(200)),
+    Row("GET", "/api/v1/listings/by-slug/{published_slug}", every(200)),
+    Row("GET", "/api/v1/listings/by-slug/{draft_slug}", insiders(200)),
+    Row("PATCH", "/api/v1/listings/{draft_id}", staff_only(200), {"keywords": ["coating"]}, {"If-Match": '"v1"'}),
+    Row("DELETE", "/api/v1/listings/{draft_id}", staff_only(204)),
+    Row("GET", "/api/v1/listings/{draft_id}/history", insiders(200, outsiders=404) | {A: 401}),
+    Row("GET", "/api/v1/listings/{published_id}/history", insiders(200, outsiders=403) | {A: 401}),
+    Row("POST", "/api/v1/listings/{draft_id}/submit", staff_only(200)),
+    Row("POST", "/api/v1/listings/{published_id}/archive", staff_only(200)),
+    Row("POST", "/api/v1/listings/{in_review_id}/approve", admins_only(200)),
+    Row("POST", "/api/v1/listings/{in_review_id}/request-changes", admins_only(200), {"reason": "Add results"}),
+    Row("POST", "/api/v1/listings/{published_id}/suspend", admins_only(200), {"reason": "Misleading claims"}),
+    Row("POST", "/api/v1/listings/{suspended_id}/reinstate", admins_only(200)),
+    Row("POST", "/api/v1/listings/{published_id}/flags", signed_in(201), {"category": "spam", "text": "Advertising"}),
+    Row("POST", "/api/v1/listings/{published_id}/express-license/purchase", signed_in(409, uni_manager=403, admin=403)),
+    # moderation
+    Row("GET", "/api/v1/admin/moderation-queue", admins_only(200)),
+    Row("GET", "/api/v1/admin/flags", admins_only(200)),
+    Row("POST", "/api/v1/admin/flags/{flag_id}/resolve", admins_only(200), {"note": "Corrected by the TTO"}),
+    Row("POST", "/api/v1/admin/flags/{flag_id}/dismiss", admins_only(200)),
     # invoices (the company pays the university); paying a void invoice is refused before Stripe is called
     Row("GET", "/api/v1/invoices", signed_in(200)),
     Row("GET", "/api/v1/invoices/{invoice_id}", signed_in(200)),
@@ -157,58 +205,70 @@ ROWS += [
 
 
 @pytest.fixture
-def world(app, make_org, make_user, admin, login, monkeypatch):
-    """Organizations, people and objects the rows refer to, with a client per role."""
-    from datetime import date
-
-    from marketplace.extensions import db
+def world(app, make_org, make_user, admin, make_asset, make_listing, monkeypatch):
+    """Organizations, people and objects the rows refer to, and the person acting in each role."""
+    from marketplace.accounts import services as accounts
+    from marketplace.core.transaction import commit
+    from marketplace.listings.models import ListingFlag
     from marketplace.payments.services import create_invoice, void_invoice
     from tests.payments.stripe_fakes import StripeStub
 
     # Stripe Connect calls are answered by the stub, from Stripe's example objects.
     monkeypatch.setitem(app.config, "STRIPE_HTTP_CLIENT", StripeStub())
+
     company = make_org("company")
     manager = make_user(org=company, role="manager")
     member = make_user(org=company, role="member")
     uni_manager = make_user(kind="university")
+    university = uni_manager.organization
+    asset = make_asset(university)
+    draft = make_listing(university, "draft", assets=[asset])
+    published = make_listing(university, "published")
+    in_review = make_listing(university, "in_review")
+    suspended = make_listing(university, "suspended")
     pending = make_org("university", verified=False)
     target = make_user(kind="startup")
-    clients = {
-        A: app.test_client(),
-        M: login(member),
-        G: login(manager),
-        U: login(uni_manager),
-        D: login(admin),
-    }
-    member_token_id = clients[M].post("/api/v1/auth/tokens", json={"name": "m"}).json["id"]
-    invitation = clients[G].post("/api/v1/organizations/current/invitations", json={"email": "invitee@example.org"})
+    flag = ListingFlag(listing_id=published.id, reporter_user_id=target.id, category="inaccurate", text="Wrong TRL")
+    db.session.add(flag)
+    member_token, _ = accounts.create_api_token(db.session, member, name="m", expires_in_days=None)
+    invitation, _ = accounts.invite(db.session, manager, email="invitee@example.org", role="member")
     invoices = [
-        create_invoice(db.session, company, uni_manager.organization, 10_000, "EUR", "royalty", f"r-{n}", "Royalty",
-                       date(2030, 1, 1))
+        create_invoice(db.session, company, university, 10_000, "EUR", "royalty", f"r-{n}", "Royalty", date(2030, 1, 1))
         for n in range(2)
     ]
     void_invoice(db.session, admin, invoices[1].id, "Issued twice")
-    db.session.commit()
+    commit(db.session)
+    people = {A: None, M: member, G: manager, U: uni_manager, D: admin}
     ids = {
         "company_id": company.id,
         "pending_id": pending.id,
         "member_id": member.id,
         "target_user_id": target.id,
-        "member_token_id": member_token_id,
-        "invitation_id": invitation.json["id"],
+        "member_token_id": member_token.id,
+        "invitation_id": invitation.id,
+        "asset_id": asset.id,
+        "spare_asset_id": make_asset(university).id,
+        "draft_id": draft.id,
+        "draft_slug": draft.slug,
+        "published_id": published.id,
+        "published_slug": published.slug,
+        "in_review_id": in_review.id,
+        "suspended_id": suspended.id,
+        "flag_id": flag.id,
         "invoice_id": invoices[0].id,
         "void_invoice_id": invoices[1].id,
     }
     ids.update(incubator_ids(make_org, make_user))
-    return clients, ids
+    return people, ids
 
 
 @pytest.mark.parametrize("row", ROWS, ids=lambda r: f"{r.method} {r.path}")
 @pytest.mark.parametrize("role", ROLES)
-def test_authorization_matrix(world, row, role):
-    clients, ids = world
+def test_authorization_matrix(app, login, world, row, role):
+    people, ids = world
+    c = app.test_client() if people[role] is None else login(people[role])
     body = {k: ids[v[1:-1]] if isinstance(v, str) and v[1:-1] in ids else v for k, v in row.json.items()} if row.json else row.json
-    response = clients[role].open(row.path.format(**ids), method=row.method, json=body, headers=row.headers)
+    response = c.open(row.path.format(**ids), method=row.method, json=body, headers=row.headers)
     assert response.status_code == row.expected[role], (role, response.get_data(as_text=True))
 
 

@@ -34,8 +34,9 @@ class StateMachine:
         if ANY in moves and state not in self.terminal and moves[ANY] != state:
             return moves[ANY]
         allowed = self.allowed_actions(state)
+        article = "an" if self.name[:1].lower() in "aeiou" else "a"
         raise InvalidTransition(
-            f"Cannot {action.replace('_', ' ')} a {self.name} that is {state.replace('_', ' ')}.",
+            f"Cannot {action.replace('_', ' ')} {article} {self.name} that is {state.replace('_', ' ')}.",
             current_state=state,
             allowed_actions=allowed,
         )

@@ -9,7 +9,7 @@ from sqlalchemy.ext.associationproxy import association_proxy
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from marketplace.accounts.models import Organization, User
-from marketplace.core.db import Base, TimestampMixin
+from marketplace.core.db import Base, TimestampMixin, utcnow
 from marketplace.ip.models import IPAsset
 
 LISTING_STATUSES = ("draft", "in_review", "changes_requested", "published", "archived", "suspended")
@@ -117,7 +117,7 @@ class ListingTransition(Base):
     to_status: Mapped[str] = mapped_column(sa.String(20))
     actor_user_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
     reason: Mapped[str | None] = mapped_column(sa.Text)
-    created_at: Mapped[datetime]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     actor: Mapped[User | None] = relationship()
 
@@ -135,10 +135,12 @@ class ListingFlag(Base):
     status: Mapped[str] = mapped_column(sa.String(20), default="open", index=True)
     resolution_note: Mapped[str | None] = mapped_column(sa.Text)
     resolved_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
-    created_at: Mapped[datetime]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
     resolved_at: Mapped[datetime | None]
 
     listing: Mapped[Listing] = relationship()
+    reporter: Mapped[User | None] = relationship(foreign_keys=[reporter_user_id])
+    resolved_by: Mapped[User | None] = relationship(foreign_keys=[resolved_by_id])
 
     __table_args__ = (
         sa.CheckConstraint(f"category IN {FLAG_CATEGORIES!r}", name="category"),

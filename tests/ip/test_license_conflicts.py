@@ -1,4 +1,3 @@
-import os
 import threading
 from datetime import date
 
@@ -116,7 +115,7 @@ def test_availability_lists_taken_terms_and_open_fields(app, parties, asset):
     assert "EN" in result["open_fields"]
 
 
-@pytest.mark.skipif(not os.environ.get("TEST_DATABASE_URL"), reason="row locks are proven on PostgreSQL")
+@pytest.mark.postgres_only
 def test_two_racing_activations_cannot_both_win(app, parties, asset):
     first = make_license(parties, [asset], licensee=1)
     second = make_license(parties, [asset], licensee=2)

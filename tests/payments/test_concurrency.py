@@ -10,13 +10,10 @@ import sqlalchemy as sa
 from marketplace.extensions import db
 from marketplace.payments import signals
 from marketplace.payments.models import Invoice, LedgerEntry, Payment, StripeEvent
-from tests.payments.conftest import ON_POSTGRES, pay
+from tests.payments.conftest import pay
 from tests.payments.stripe_fakes import fixture, new_id, signed_event
 
-pytestmark = [
-    pytest.mark.postgres_only,
-    pytest.mark.skipif(not ON_POSTGRES, reason="needs PostgreSQL (set TEST_DATABASE_URL)"),
-]
+pytestmark = pytest.mark.postgres_only
 
 
 def _at_once(*calls):

@@ -1,0 +1,172 @@
+"""Buying a listing's express license: a non-exclusive License plus its invoice, activated when paid.
+
+The purchase creates the License (draft -> pending_payment) and an invoice through the payments
+service. Payments tells us what happened through its signals (it imports neither ip nor listings):
+paid -> the license becomes active (conflict check included); a failed or cancelled payment leaves
+it pending and the invoice payable again; a full refund or a void terminates it.
+"""
+
+from __future__ import annotations
+
+import calendar
+import logging
+from datetime import date, timedelta
+
+import sqlalchemy as sa
+from flask import current_app
+
+from marketplace.accounts.models import User
+from marketplace.core import audit
+from marketplace.core.db import utcnow
+from marketplace.core.errors import Conflict, Forbidden
+from marketplace.ip.licenses import services as licensing
+from marketplace.ip.licenses.models import License
+from marketplace.listings.models import Listing
+from marketplace.listings.services import visible_listing
+from marketplace.listings.transitions import managers_of
+from marketplace.notifications.services import notify, queue_email
+from marketplace.payments import services as payments
+from marketplace.payments import signals
+from marketplace.payments.models import Invoice
+
+log = logging.getLogger(__name__)
+SOURCE = "express_license"
+BUYER_KINDS = ("company", "startup")
+PAYMENT_DAYS = 14
+
+
+def add_months(day: date, months: int) -> date:
+    """The same day ``months`` later (clamped to the month's last day)."""
+    month_index = day.month - 1 + months
+    year, month = day.year + month_index // 12, month_index % 12 + 1
+    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def purchase(session, buyer: User, listing_id: int) -> tuple[License, Invoice]:
+    """A verified company (or startup) buys the listing's express license."""
+    org = buyer.organization
+    if org is None or org.kind not in BUYER_KINDS:
+        raise Forbidden("Only companies and startups buy express licenses.")
+    if not org.is_verified:
+        raise Forbidden("Your organization must be verified by an administrator first.")
+    listing: Listing = visible_listing(session, buyer, listing_id)
+    offer = listing.express_license
+    if listing.status != "published" or offer is None or not offer.is_active:
+        raise Conflict("This listing offers no express license to buy.")
+    existing = session.execute(
+        sa.select(License).where(
+            License.source_type == SOURCE,
+            License.source_id == offer.id,
+            License.licensee_id == org.id,
+            License.status.in_(("pending_payment", "active")),
+        )
+    ).scalar_one_or_none()
+    if existing is not None and existing.status == "active":
+        raise Conflict(f"Your organization already holds this express license (license {existing.id}).")
+    if existing is not None:
+        invoice = next(i for i in payments.find_invoices(session, SOURCE, existing.id) if i.status != "void")
+        return existing, invoice
+
+    start = utcnow().date()
+    license = License(
+        licensor_id=listing.university_id,
+        licensee_id=org.id,
+        source_type=SOURCE,
+        source_id=offer.id,
+        listing_id=listing.id,
+        exclusivity="non_exclusive",
+        fields=list(offer.fields),
+        territories=list(offer.territories),
+        start_date=start,
+        end_date=add_months(start, offer.term_months) - timedelta(days=1),
+        currency=offer.currency,
+        upfront_fee_amount=offer.price_amount,
+        reporting_period="annual",
+    )
+    license.assets = list(listing.assets)
+    session.add(license)
+    session.flush()
+    conflicts = licensing.find_conflicts(session, license)
+    if conflicts:
+        raise licensing.LicenseConflict(
+            "An exclusive license already covers part of these terms; the express license cannot be granted.",
+            conflicts=[c.as_dict() for c in conflicts],
+        )
+    licensing.LICENSE_WORKFLOW.apply(license, "request_payment")
+    invoice = payments.create_invoice(
+        session,
+        org,
+        listing.university_id,
+        offer.price_amount,
+        offer.currency,
+        SOURCE,
+        license.id,
+        f"Express license: {listing.title}",
+        start + timedelta(days=PAYMENT_DAYS),
+        actor=buyer,
+    )
+    audit.record(
+        session,
+        "license.express_purchase",
+        license,
+        changes={"listing_id": listing.id, "invoice_id": invoice.id, "amount": offer.price_amount,
+                 "currency": offer.currency},
+    )
+    _tell(session, license, "express_license_purchased",
+          f"Express license for {listing.title!r} ordered by {org.name}",
+          f"{org.name} ordered the express license of {listing.title!r}; it becomes active once invoice "
+          f"{invoice.id} is paid.")
+    return license, invoice
+
+
+def _license_for(session, invoice: Invoice) -> License | None:
+    return session.get(License, int(invoice.source_ref))
+
+
+def _tell(session, license: License, kind: str, subject: str, message: str) -> None:
+    """The licensee's and the licensor's managers hear of it, in the app and by email."""
+    people = managers_of(session, license.licensee_id) + managers_of(session, license.licensor_id)
+    link = current_app.config["PUBLIC_BASE_URL"].rstrip("/") + f"/licenses/{license.id}"
+    for person in people:
+        notify(session, person.id, kind=kind, title=subject, body=message, data={"license_id": license.id})
+        queue_email(session, to=person.email, subject=subject, body=f"Hello {person.name},\n\n{message}\n\n{link}\n",
+                    category=kind)
+
+
+@signals.invoice_paid.connect_via(SOURCE)
+def _activate_when_paid(sender, *, session, invoice, **extra):
+    license = _license_for(session, invoice)
+    if license is None or license.status != "pending_payment":
+        return
+    try:
+        with session.begin_nested():
+            licensing.activate(session, license)
+    except licensing.LicenseConflict as conflict:
+        # The money is in, but an exclusive grant made meanwhile blocks the license: keep it
+        # pending, record why, and tell both sides so the university refunds or re-scopes.
+        audit.record(session, "license.activation_blocked", license, actor=None,
+                     changes={"invoice_id": invoice.id, "conflicts": conflict.extra.get("conflicts")})
+        _tell(session, license, "express_license_blocked", "Express license paid but blocked by a conflict",
+              f"Invoice {invoice.id} is paid, but license {license.id} conflicts with an active license: "
+              f"{conflict.detail} The university should refund the invoice.")
+        return
+    _tell(session, license, "express_license_active", "Express license active",
+          f"License {license.id} is active from {license.start_date.isoformat()} to {license.end_date.isoformat()}.")
+
+
+@signals.invoice_refunded.connect_via(SOURCE)
+def _terminate_when_refunded(sender, *, session, invoice, fully=False, **extra):
+    license = _license_for(session, invoice)
+    if license is None or not fully or license.status not in ("active", "pending_payment"):
+        return
+    licensing.terminate(session, license, reason=f"Invoice {invoice.id} was refunded.")
+    _tell(session, license, "express_license_terminated", "Express license terminated",
+          f"License {license.id} ended because its invoice was refunded.")
+
+
+@signals.invoice_voided.connect_via(SOURCE)
+def _terminate_when_voided(sender, *, session, invoice, reason=None, **extra):
+    license = _license_for(session, invoice)
+    if license is None or license.status != "pending_payment":
+        return
+    licensing.terminate(session, license, reason=f"Invoice {invoice.id} was voided: {reason or 'no reason given'}.")
