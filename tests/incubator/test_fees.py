@@ -1,5 +1,6 @@
 import sqlalchemy as sa
 
+from marketplace.core.audit import AuditEvent
 from marketplace.extensions import db
 from marketplace.incubator import billing
 from marketplace.incubator.models import CohortMember
@@ -25,6 +26,8 @@ def test_starting_a_cohort_invoices_each_members_program_fee_through_payments(lo
     assert invoices[0].due_date == days_from_today(30)
     assert [db.session.get(CohortMember, m.id).fee_invoice_id for m in (a, b)] == [i.id for i in invoices]
     assert outbox(to=alpha.founder.email)  # payments tells the payer
+    start = db.session.execute(sa.select(AuditEvent).where(AuditEvent.action == "cohort.start")).scalar_one()
+    assert start.changes["fee_invoice_ids"] == [i.id for i in invoices]
 
 
 def test_a_free_program_issues_no_invoice_and_a_fee_is_invoiced_once(app, incubator, make_cohort, make_program,

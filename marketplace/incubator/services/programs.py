@@ -189,8 +189,8 @@ def transition(session, actor: User, cohort_id: int, action: str) -> Cohort:
     before, after = COHORT_LIFECYCLE.apply(cohort, action)
     changes: dict = {"status": [before, after]}
     if action == "start":
-        members = _members(session, cohort.id, "active")
-        changes["fee_invoices"] = [billing.issue_program_fee(session, m) for m in members if m.fee_invoice_id is None]
+        issued = (billing.issue_program_fee(session, m) for m in _members(session, cohort.id, "active"))
+        changes["fee_invoice_ids"] = [invoice_id for invoice_id in issued if invoice_id is not None]
     elif action == "graduate":
         members = _members(session, cohort.id, "active")
         for m in members:
