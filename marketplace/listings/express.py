@@ -120,7 +120,11 @@ def purchase(session, buyer: User, listing_id: int) -> tuple[License, Invoice]:
 
 
 def _license_for(session, invoice: Invoice) -> License | None:
-    return session.get(License, int(invoice.source_ref))
+    """The express license an invoice was issued for (None for invoices this module did not issue)."""
+    if not str(invoice.source_ref).isdigit():
+        return None
+    license = session.get(License, int(invoice.source_ref))
+    return license if license is not None and license.source_type == SOURCE else None
 
 
 def _tell(session, license: License, kind: str, subject: str, message: str) -> None:
