@@ -57,6 +57,7 @@ def register_blueprints(app: Flask) -> None:
     from marketplace.deals.offers.routes import blp as offers_blp
     from marketplace.deals.sponsorships.routes import blp as sponsorships_blp
     from marketplace.ip.licenses.routes import blp as licenses_blp
+    from marketplace.incubator.routes import blp as incubator_blp
     from marketplace.ip.routes import blp as ip_blp
     from marketplace.listings.routes import blp as listings_blp
     from marketplace.notifications.routes import blp as notifications_blp
@@ -82,6 +83,7 @@ def register_blueprints(app: Flask) -> None:
         offers_blp,
         sponsorships_blp,
         payments_admin_blp,
+        incubator_blp,
     ):
         api.register_blueprint(blueprint)
     app.register_blueprint(docs.blp)

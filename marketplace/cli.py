@@ -19,6 +19,8 @@ def register(app: Flask) -> None:
     from marketplace.deals.offers.cli import offers
     from marketplace.deals.seed import seed_deals
     from marketplace.ip.licenses.cli import licenses
+    from marketplace.incubator.cli import incubator
+    from marketplace.incubator.seed import seed_incubator
     from marketplace.listings.seed import seed_listings
     from marketplace.notifications.cli import emails
     from marketplace.payments.cli import payments
@@ -29,6 +31,7 @@ def register(app: Flask) -> None:
         ("listings", seed_listings),
         ("invoices", seed_invoices),
         ("deals", seed_deals),
+        ("incubator", seed_incubator),
     ]
     app.cli.add_command(create_admin)
     app.cli.add_command(seed_demo)
@@ -36,6 +39,7 @@ def register(app: Flask) -> None:
     app.cli.add_command(licenses)
     app.cli.add_command(offers)
     app.cli.add_command(payments)
+    app.cli.add_command(incubator)
 
 
 @click.command("create-admin")

@@ -15,6 +15,7 @@ import pytest
 
 from marketplace.extensions import db
 from tests.deals import authorization as deals
+from tests.incubator.world import incubator_ids
 
 A, M, G, U, D = "anonymous", "member", "manager", "uni_manager", "admin"
 ROLES = (A, M, G, U, D)
@@ -149,6 +150,62 @@ ROWS: list[Row] = [
 DEAL_ROWS = deals.rows(Row)
 ROWS += DEAL_ROWS
 
+# incubator: every object is another organization's to these roles (tests/incubator has its own matrix)
+INC = "/api/v1/incubator"
+
+
+def outsiders(status: int) -> dict[str, int]:
+    """What callers outside an incubator get: ``status`` when signed in, 403 for an admin without organization."""
+    return every(status, anonymous=401, admin=403)
+
+
+ROWS += [
+    Row("GET", f"{INC}/programs", outsiders(200)),
+    Row("POST", f"{INC}/programs", outsiders(403), {"name": "Program", "currency": "EUR"}),
+    Row("GET", f"{INC}/programs/{{inc_program_id}}", outsiders(200)),
+    Row("PATCH", f"{INC}/programs/{{inc_program_id}}", outsiders(404), {"name": "Renamed"}),
+    Row("POST", f"{INC}/programs/{{inc_program_id}}/cohorts", outsiders(404),
+        {"name": "Cohort", "starts_on": "2030-01-01", "ends_on": "2030-06-01", "capacity": 3,
+         "applications_open_at": "2029-01-01T00:00:00Z", "applications_close_at": "2029-06-01T00:00:00Z"}),
+    Row("GET", f"{INC}/cohorts", outsiders(200)),
+    Row("GET", f"{INC}/cohorts/{{inc_cohort_id}}", outsiders(200)),
+    Row("PATCH", f"{INC}/cohorts/{{inc_cohort_id}}", outsiders(404), {"name": "Renamed"}),
+    *(Row("POST", f"{INC}/cohorts/{{inc_cohort_id}}/{action}", outsiders(404))
+      for action in ("open", "close", "start", "graduate")),
+    Row("GET", f"{INC}/cohorts/{{inc_cohort_id}}/applications", outsiders(404)),
+    Row("POST", f"{INC}/cohorts/{{inc_cohort_id}}/applications", outsiders(403), {"pitch": "Hello"}),
+    Row("GET", f"{INC}/applications", outsiders(200)),
+    Row("GET", f"{INC}/applications/{{inc_application_id}}", outsiders(404)),
+    Row("PATCH", f"{INC}/applications/{{inc_application_id}}", outsiders(404), {"pitch": "Better"}),
+    *(Row("POST", f"{INC}/applications/{{inc_application_id}}/{action}", outsiders(404))
+      for action in ("submit", "withdraw", "accept", "waitlist", "reject")),
+    Row("POST", f"{INC}/applications/{{inc_application_id}}/reviewers", outsiders(404), {"user_id": 1}),
+    Row("DELETE", f"{INC}/applications/{{inc_application_id}}/reviewers/{{inc_staff_id}}", outsiders(404)),
+    Row("GET", f"{INC}/applications/{{inc_application_id}}/reviews", outsiders(404)),
+    Row("PUT", f"{INC}/applications/{{inc_application_id}}/review", outsiders(404),
+        {"scores": [{"criterion_id": 1, "score": 3}]}),
+    Row("GET", f"{INC}/cohorts/{{inc_cohort_id}}/ranking", outsiders(404)),
+    Row("GET", f"{INC}/cohorts/{{inc_cohort_id}}/members", outsiders(404)),
+    Row("GET", f"{INC}/members/{{inc_member_id}}", outsiders(404)),
+    Row("POST", f"{INC}/members/{{inc_member_id}}/mentors", outsiders(404), {"user_id": 1}),
+    Row("DELETE", f"{INC}/members/{{inc_member_id}}/mentors/{{inc_staff_id}}", outsiders(404)),
+    Row("GET", f"{INC}/members/{{inc_member_id}}/licenses", outsiders(404)),
+    Row("GET", f"{INC}/members/{{inc_member_id}}/invoices", outsiders(404)),
+    Row("GET", f"{INC}/members/{{inc_member_id}}/milestones", outsiders(404)),
+    Row("POST", f"{INC}/members/{{inc_member_id}}/milestones", outsiders(404), {"title": "T", "due_on": "2030-01-01"}),
+    Row("PATCH", f"{INC}/milestones/{{inc_milestone_id}}", outsiders(404), {"title": "Renamed"}),
+    Row("POST", f"{INC}/milestones/{{inc_milestone_id}}/evidence", outsiders(404), {"evidence": "Done"}),
+    Row("POST", f"{INC}/milestones/{{inc_milestone_id}}/confirm", outsiders(404)),
+    Row("POST", f"{INC}/milestones/{{inc_milestone_id}}/miss", outsiders(404)),
+    Row("GET", f"{INC}/members/{{inc_member_id}}/kpi-reports", outsiders(404)),
+    Row("POST", f"{INC}/members/{{inc_member_id}}/kpi-reports", outsiders(404),
+        {"period_start": "2030-01-01", "period_end": "2030-01-31", "revenue_amount": 1, "headcount": 1,
+         "customers": 1, "burn_amount": 1}),
+    Row("PATCH", f"{INC}/kpi-reports/{{inc_kpi_report_id}}", outsiders(404), {"customers": 2}),
+    Row("GET", f"{INC}/cohorts/{{inc_cohort_id}}/dashboard", outsiders(404)),
+    Row("GET", f"{INC}/cohorts/{{inc_cohort_id}}/dashboard.csv", outsiders(404)),
+]
+
 
 @pytest.fixture
 def world(app, make_org, make_user, admin, make_asset, make_listing, monkeypatch):
@@ -205,6 +262,7 @@ def world(app, make_org, make_user, admin, make_asset, make_listing, monkeypatch
         "void_invoice_id": invoices[1].id,
     }
     ids["people"] = {"company_member": member, "company_manager": manager, "uni_manager": uni_manager}
+    ids.update(incubator_ids(make_org, make_user))
     return people, ids
 
 

@@ -1,0 +1,1 @@
+"""Incubators: programs, cohorts, applications and reviews, milestones, KPIs, cohort dashboard."""
