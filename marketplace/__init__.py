@@ -25,6 +25,7 @@ def create_app(config: dict | None = None) -> Flask:
     register_blueprints(app)
     register_security(app)
     register_cli(app)
+    register_outbox_consumers(app)
     if app.config.get("PROXY_FIX_X_FOR"):
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=int(app.config["PROXY_FIX_X_FOR"]), x_proto=1)
     return app
@@ -32,7 +33,16 @@ def create_app(config: dict | None = None) -> Flask:
 
 def register_extensions(app: Flask) -> None:
     db.init_app(app)
-    migrate.init_app(app, db, directory=str(_migrations_dir()), render_as_batch=True, compare_type=True)
+    from marketplace.core.db import include_object
+
+    migrate.init_app(
+        app,
+        db,
+        directory=str(_migrations_dir()),
+        render_as_batch=True,
+        compare_type=True,
+        include_object=include_object,
+    )
     login_manager.init_app(app)
     login_manager.session_protection = "basic"
     limiter.init_app(app)
@@ -48,8 +58,10 @@ def register_blueprints(app: Flask) -> None:
     from marketplace.accounts.routes import auth_blp, org_blp
     from marketplace.admin.routes import blp as admin_blp
     from marketplace.notifications.routes import blp as notifications_blp
+    from marketplace.search.routes import blp as search_blp
+    from marketplace.search.routes import saved_blp as saved_searches_blp
 
-    for blueprint in (auth_blp, org_blp, notifications_blp, admin_blp):
+    for blueprint in (auth_blp, org_blp, notifications_blp, admin_blp, search_blp, saved_searches_blp):
         api.register_blueprint(blueprint)
     app.register_blueprint(docs.blp)
     api.spec.components.security_scheme("cookieAuth", {"type": "apiKey", "in": "cookie", "name": "session"})
@@ -76,6 +88,13 @@ def register_cli(app: Flask) -> None:
     from marketplace.cli import register
 
     register(app)
+
+
+def register_outbox_consumers(app: Flask) -> None:
+    """Packages that react to outbox events register their consumers (drained after commit)."""
+    from marketplace.search import consumers as search_consumers
+
+    search_consumers.register()
 
 
 def _migrations_dir():

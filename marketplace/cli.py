@@ -16,11 +16,13 @@ SEEDERS: list = []
 def register(app: Flask) -> None:
     from marketplace.accounts.seed import seed_accounts
     from marketplace.notifications.cli import emails
+    from marketplace.search.cli import search
 
     SEEDERS[:] = [("accounts", seed_accounts)]
     app.cli.add_command(create_admin)
     app.cli.add_command(seed_demo)
     app.cli.add_command(emails)
+    app.cli.add_command(search)
 
 
 @click.command("create-admin")

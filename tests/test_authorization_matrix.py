@@ -63,6 +63,13 @@ ROWS: list[Row] = [
     Row("GET", "/api/v1/notifications", signed_in(200)),
     Row("GET", "/api/v1/notifications/unread-count", signed_in(200)),
     Row("POST", "/api/v1/notifications/read-all", signed_in(204)),
+    # search and saved searches
+    Row("GET", "/api/v1/search/listings", every(200)),
+    Row("GET", "/api/v1/saved-searches", signed_in(200)),
+    Row("POST", "/api/v1/saved-searches", signed_in(201), {"name": "Graphene", "criteria": {"q": "graphene"}}),
+    Row("GET", "/api/v1/saved-searches/{saved_search_id}", signed_in(404, member=200)),
+    Row("PATCH", "/api/v1/saved-searches/{saved_search_id}", signed_in(404, member=200), {"name": "Renamed"}),
+    Row("DELETE", "/api/v1/saved-searches/{saved_search_id}", signed_in(404, member=204)),
     # admin
     Row("GET", "/api/v1/admin/organizations", admins_only(200)),
     Row("GET", "/api/v1/admin/organizations/{company_id}", admins_only(200)),
@@ -93,6 +100,7 @@ def world(app, make_org, make_user, admin, login):
     }
     member_token_id = clients[M].post("/api/v1/auth/tokens", json={"name": "m"}).json["id"]
     invitation = clients[G].post("/api/v1/organizations/current/invitations", json={"email": "invitee@example.org"})
+    saved_search = clients[M].post("/api/v1/saved-searches", json={"name": "Mine", "criteria": {"q": "ink"}})
     ids = {
         "company_id": company.id,
         "pending_id": pending.id,
@@ -100,6 +108,7 @@ def world(app, make_org, make_user, admin, login):
         "target_user_id": target.id,
         "member_token_id": member_token_id,
         "invitation_id": invitation.json["id"],
+        "saved_search_id": saved_search.json["id"],
     }
     return clients, ids
 
