@@ -42,13 +42,16 @@ def sync() -> None:
 
 @search.command("reindex")
 @click.option("--batch-size", default=1000, show_default=True, type=click.IntRange(1, 100_000))
-def reindex(batch_size: int) -> None:
+@click.option("--procs", default=1, show_default=True, type=click.IntRange(1, 32),
+              help="Whoosh: writer processes (more than one builds segments in parallel, then merges them).")
+def reindex(batch_size: int, procs: int) -> None:
     """Rebuild the whole index from the database, then drain pending events."""
     backend = get_backend()
+    options = {"procs": procs} if backend.name == "whoosh" else {}
     total = count_published(db.session)
     started = time.perf_counter()
     with click.progressbar(length=total, label=f"Indexing listings ({backend.name})", show_pos=True) as bar:
-        count = backend.rebuild(db.session, batch_size, bar.update)
+        count = backend.rebuild(db.session, batch_size, bar.update, **options)
     commit()
     elapsed = time.perf_counter() - started
     click.echo(f"Indexed {count} listings in {elapsed:.1f} s ({count / elapsed if elapsed else 0:.0f} docs/s).")

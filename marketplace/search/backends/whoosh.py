@@ -22,10 +22,10 @@ from typing import Callable
 
 from whoosh import index as whoosh_index
 from whoosh import writing
+from whoosh.collectors import TopCollector
 from whoosh.analysis import CharsetFilter, LowercaseFilter, RegexTokenizer, StemFilter, StopFilter
 from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 from whoosh.filedb.filestore import FileStorage
-from whoosh.idsets import DocIdSet
 from whoosh.query import And, Every, Not, NumericRange, Or, Phrase, Prefix, Term
 from whoosh.support.charset import accent_map
 
@@ -69,7 +69,7 @@ def make_schema() -> Schema:
         university=ID(),
         country=ID(),
         express=ID(),
-        trl=NUMERIC(int, bits=8, signed=False, sortable=True),
+        trl=NUMERIC(int, sortable=True),
         published=NUMERIC(int, bits=64, sortable=True),
     )
 
@@ -185,27 +185,54 @@ def highlight_terms(query: SearchQuery) -> tuple[frozenset[str], tuple[str, ...]
     return frozenset(stems), tuple(prefixes)
 
 
-def mark(text: str, stems: frozenset[str], prefixes: tuple[str, ...], window: int | None = None) -> str | None:
-    """``text`` HTML-escaped with matching words in ``<mark>``; None when nothing matches.
+def _candidates(stems: frozenset[str], prefixes: tuple[str, ...]) -> re.Pattern:
+    """A cheap pre-filter over folded text: where a matching word may start.
 
-    With ``window``, only an excerpt of about that many characters around the first match.
+    A stem is not always a prefix of its words (battery -> batteri), its first letters are.
     """
+    starts = {stem[:-1] if len(stem) > 3 else stem for stem in stems} | set(prefixes)
+    return re.compile(r"\b(?:" + "|".join(sorted(map(re.escape, starts), key=len, reverse=True)) + ")")
+
+
+def _marked_spans(text: str, stems: frozenset[str], prefixes: tuple[str, ...], offset: int = 0) -> list[tuple[int, int]]:
     spans = []
     for token in STEM(text, chars=True):
         if token.text in stems or (prefixes and _fold(text[token.startchar : token.endchar]).startswith(prefixes)):
-            spans.append((token.startchar, token.endchar))
+            spans.append((token.startchar + offset, token.endchar + offset))
+    return spans
+
+
+def mark(text: str, stems: frozenset[str], prefixes: tuple[str, ...], window: int | None = None) -> str | None:
+    """``text`` HTML-escaped with matching words in ``<mark>``; None when nothing matches.
+
+    With ``window``, only an excerpt of about that many characters around the first match (only
+    that excerpt is analysed, so long descriptions cost little).
+    """
+    if not text:
+        return None
+    candidates = _candidates(stems, prefixes)
+    folded = _fold(text)
+    if len(folded) != len(text):  # a folding that changes lengths: analyse everything
+        folded = None
+    start, end = 0, len(text)
+    spans: list[tuple[int, int]] = []
+    if window and len(text) > window and folded is not None:
+        for found in candidates.finditer(folded):
+            start = max(0, found.start() - window // 3)
+            if start:
+                space = text.find(" ", start, found.start())
+                start = space + 1 if space >= 0 else start
+            end = min(len(text), start + window)
+            if end < len(text):
+                space = text.rfind(" ", found.end(), end)
+                end = space if space > found.end() else end
+            spans = _marked_spans(text[start:end], stems, prefixes, offset=start)
+            if spans:
+                break
+    elif folded is None or candidates.search(folded):
+        spans = _marked_spans(text, stems, prefixes)
     if not spans:
         return None
-    start, end = 0, len(text)
-    if window and len(text) > window:
-        start = max(0, spans[0][0] - window // 3)
-        if start:
-            space = text.find(" ", start)
-            start = space + 1 if 0 <= space < spans[0][0] else start
-        end = min(len(text), start + window)
-        if end < len(text):
-            space = text.rfind(" ", spans[0][1], end)
-            end = space if space > 0 else end
     out = ["…" if start else ""]
     pos = start
     for s, e in spans:
@@ -237,25 +264,24 @@ def highlight_listing(query: SearchQuery, title: str, summary: str, description:
 # ---- bitmaps ------------------------------------------------------------------------------------
 
 
-class _MaskSet(DocIdSet):
-    """A read-only docnum set over a byte mask (``mask[docnum]`` is 1 for members)."""
+class _MaskedTopCollector(TopCollector):
+    """The top N scored documents among the allowed ones, noting every matched document in ``seen``.
 
-    def __init__(self, mask: bytes, count: int):
-        self._mask = mask
-        self._count = count
+    One pass gives the page, the total and the facets' base set: no quality skipping and no
+    matcher replacement, since both would skip documents that must be counted.
+    """
 
-    def __contains__(self, docnum):
-        return self._mask[docnum] == 1
+    def __init__(self, limit: int, allowed: bytes | None, seen: bytearray):
+        super().__init__(limit=limit, usequality=False, replace=0)
+        self._allowed = allowed
+        self._seen = seen
 
-    def __len__(self):
-        return self._count
-
-    def __iter__(self):
-        mask = self._mask
-        return (i for i in range(len(mask)) if mask[i])
-
-    def copy(self):
-        return self
+    def collect(self, sub_docnum):
+        docnum = self.offset + sub_docnum
+        self._seen[docnum] = 1
+        if self._allowed is None or self._allowed[docnum]:
+            return TopCollector.collect(self, sub_docnum)
+        return None
 
 
 def _bytemap(docnums, size: int) -> int:
@@ -400,9 +426,14 @@ class WhooshBackend:
 
         self._write(work)
 
-    def rebuild(self, session, batch_size: int, progress: Callable[[int], None], procs: int | None = None) -> int:
-        """Index every published listing with several writer processes, then merge to one segment."""
-        procs = procs or max(1, min(2, os.cpu_count() or 1))
+    def rebuild(self, session, batch_size: int, progress: Callable[[int], None], procs: int = 1) -> int:
+        """Replace the index with every published listing, ending with one segment.
+
+        One writer process builds one segment directly (on a two-core machine it beats
+        several: the final merge of their segments costs more than the parallel analysis
+        saves). With ``procs`` > 1, sub-writers each build a segment (``multisegment``) and
+        a final ``optimize`` merges them, for machines with cores to spare.
+        """
         count = 0
 
         def work(writer):
@@ -414,9 +445,11 @@ class WhooshBackend:
                 progress(len(batch))
             return {"mergetype": writing.CLEAR}
 
-        writer_args = {"procs": procs, "multisegment": True, "limitmb": 256} if procs > 1 else {"limitmb": 256}
-        self._write(work, **writer_args)
-        self.optimize()
+        if procs > 1:
+            self._write(work, procs=procs, multisegment=True, limitmb=256)
+            self.optimize()
+        else:
+            self._write(work, limitmb=256)
         return count
 
     def optimize(self) -> None:
@@ -441,15 +474,30 @@ class WhooshBackend:
         with self._lock:
             searcher = self.searcher()
             gen = self._bitmaps(searcher)
-            tq = text_query(query)
-            matched = gen.live if tq is None else _bytemap(searcher.docs_for_query(tq), gen.size) & gen.live
             filters = self._filter_maps(gen, query)
-            base = matched
+            allowed = gen.live
             for mask in filters.values():
-                base &= mask
+                allowed &= mask
+            tq = text_query(query)
+            scored = None
+            if tq is None:
+                matched = gen.live
+            elif query.sort == "relevance":
+                seen = bytearray(gen.size)
+                collector = _MaskedTopCollector(
+                    query.offset + query.page_size, allowed.to_bytes(gen.size, "little") if filters else None, seen
+                )
+                searcher.search_with_collector(tq, collector)
+                matched = int.from_bytes(seen, "little") & gen.live
+                scored = list(collector.results().items())[query.offset :]
+            else:
+                matched = _bytemap(searcher.docs_for_query(tq), gen.size) & gen.live
+            base = matched & allowed
             total = base.bit_count()
             facets = self._facets(gen, matched, filters) if query.with_facets else {}
-            hits = self._page(searcher, gen, tq, query, base, total)
+            if scored is None:
+                scored = self._ordered_page(gen, query, base, total)
+            hits = [Hit(int(searcher.stored_fields(d)["id"]), score) for d, score in scored]
             suggestion = self._suggest(searcher, query) if tq is not None else None
             return SearchResult(hits=hits, total=total, facets=facets, suggestion=suggestion)
 
@@ -491,24 +539,19 @@ class WhooshBackend:
             facets[facet] = counts
         return facets
 
-    def _page(self, searcher, gen: _Generation, tq, query: SearchQuery, base: int, total: int) -> list[Hit]:
+    def _ordered_page(self, gen: _Generation, query: SearchQuery, base: int, total: int) -> list:
+        """One page of ``base`` in newest or TRL order (precomputed per index generation)."""
         if total <= query.offset:
             return []
         mask = base.to_bytes(gen.size, "little")
         wanted = query.offset + query.page_size
-        if query.sort == "relevance" and tq is not None:
-            results = searcher.search(tq, limit=wanted, filter=_MaskSet(mask, total), terms=False)
-            scored = list(results.items())[query.offset : wanted]
-        else:
-            order = gen.by_trl if query.sort == "trl" else gen.newest
-            picked = []
-            for d in order:
-                if mask[d]:
-                    picked.append(d)
-                    if len(picked) == wanted:
-                        break
-            scored = [(d, None) for d in picked[query.offset :]]
-        return [Hit(int(searcher.stored_fields(d)["id"]), score) for d, score in scored]
+        picked = []
+        for d in gen.by_trl if query.sort == "trl" else gen.newest:
+            if mask[d]:
+                picked.append(d)
+                if len(picked) == wanted:
+                    break
+        return [(d, None) for d in picked[query.offset :]]
 
     def _suggest(self, searcher, query: SearchQuery) -> str | None:
         """The query with each word that matches nothing replaced by the closest indexed word."""
