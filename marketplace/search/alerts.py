@@ -9,6 +9,7 @@ from datetime import timedelta
 import marshmallow as ma
 import sqlalchemy as sa
 from flask import current_app
+from sqlalchemy.orm import contains_eager
 
 from marketplace.accounts.models import User
 from marketplace.core.db import utcnow
@@ -45,6 +46,7 @@ def alert_on_published(session, listing_ids) -> int:
         sa.select(SavedSearch)
         .join(User, User.id == SavedSearch.user_id)
         .where(SavedSearch.alerts_enabled, User.suspended_at.is_(None), User.removed_at.is_(None))
+        .options(contains_eager(SavedSearch.user))
         .order_by(SavedSearch.id)
     ).scalars().all()
     candidates = [(saved, q) for saved in searches if (q := saved_query(saved)) is not None]

@@ -43,6 +43,11 @@ class ParsedQuery:
     def is_empty(self) -> bool:
         return not self.groups
 
+    def may_need_suggestion(self, total: int) -> bool:
+        """Whether a word may match nothing: always when nothing was found; otherwise only if some
+        word is optional or excluded (when every word is required, a hit proves they all exist)."""
+        return total == 0 or any(len(group) > 1 or group[0].negated for group in self.groups)
+
     def clauses(self, *, positive_only: bool = False):
         for group in self.groups:
             for clause in group:

@@ -62,7 +62,7 @@ def create_backend(app) -> SearchBackend:
 
         return WhooshBackend(
             app.config["SEARCH_INDEX_DIR"],
-            write_timeout=float(app.config.get("SEARCH_WRITE_TIMEOUT", 10.0)),
+            write_timeout=float(app.config.get("SEARCH_WRITE_TIMEOUT", 10)),
         )
     if name == "postgres":
         from marketplace.search.backends.postgres import PostgresBackend
@@ -75,7 +75,7 @@ def get_backend(app=None) -> SearchBackend:
     """The app's backend, created once per process and per configured name."""
     app = app or current_app._get_current_object()
     backends = app.extensions.setdefault("search_backends", {})
-    name = app.config.get("SEARCH_BACKEND", "whoosh")
-    if name not in backends:
-        backends[name] = create_backend(app)
-    return backends[name]
+    key = (app.config.get("SEARCH_BACKEND", "whoosh"), app.config.get("SEARCH_INDEX_DIR"))
+    if key not in backends:
+        backends[key] = create_backend(app)
+    return backends[key]

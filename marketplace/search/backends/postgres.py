@@ -78,9 +78,9 @@ FROM websearch_to_tsquery('{CONFIG}', :word) AS q
 """
 
 _ORDER = {
-    "relevance": "score DESC, published_at DESC, listing_id DESC",
-    "newest": "published_at DESC, listing_id DESC",
-    "trl": "trl DESC, published_at DESC, listing_id DESC",
+    "relevance": "score DESC, published_at DESC NULLS LAST, listing_id DESC",
+    "newest": "published_at DESC NULLS LAST, listing_id DESC",
+    "trl": "trl DESC, published_at DESC NULLS LAST, listing_id DESC",
 }
 #: facet -> (value expression, extra FROM for arrays)
 _FACET_SQL = {
@@ -211,32 +211,39 @@ class PostgresBackend:
             conds = [f"p_{name}" for name in preds if name != excluding]
             return " AND ".join(conds) if conds else "TRUE"
 
-        order = _ORDER[query.sort if ranked or query.sort != "relevance" else "newest"]
+        sort = query.sort if ranked or query.sort != "relevance" else "newest"
+        order = _ORDER[sort]
         params["limit"], params["offset"] = query.page_size, query.offset
+        # Hits carry their sort keys (a top-N sort, not a window over every match); Python re-sorts.
         parts = [
-            f"(SELECT 'hit' AS kind, listing_id::text AS value, row_number() OVER (ORDER BY {order}) AS n, score "
+            f"(SELECT 'hit' AS kind, listing_id::text AS value, trl::bigint AS n, score,"
+            f" extract(epoch FROM published_at)::float8 AS published "
             f"FROM m WHERE {where()} ORDER BY {order} LIMIT :limit OFFSET :offset)",
-            f"(SELECT 'total', NULL, count(*), NULL FROM m WHERE {where()})",
+            f"(SELECT 'total', NULL, count(*), NULL, NULL FROM m WHERE {where()})",
         ]
         if query.with_facets:
             for facet in FACETS:
                 value, extra = _FACET_SQL[facet]
                 parts.append(
-                    f"(SELECT '{facet}', {value}, count(*), NULL FROM m{extra} WHERE {where(facet)} GROUP BY 2)"
+                    f"(SELECT '{facet}', {value}, count(*), NULL, NULL FROM m{extra} WHERE {where(facet)} GROUP BY 2)"
                 )
         sql = f"WITH m AS MATERIALIZED (SELECT {', '.join(columns)} FROM {source}) " + " UNION ALL ".join(parts)
-        hits: list[tuple[int, Hit]] = []
+        hits: list[tuple[tuple, Hit]] = []
         total = 0
         facets: dict[str, dict[str, int]] = {facet: {} for facet in FACETS} if query.with_facets else {}
-        for kind, value, n, score in session.execute(sa.text(sql), params):
+        for kind, value, n, score, published in session.execute(sa.text(sql), params):
             if kind == "hit":
-                hits.append((n, Hit(int(value), float(score) if score is not None else None)))
+                listing_id = int(value)
+                keys = {"relevance": (-(score or 0), -(published or 0)), "newest": (-(published or 0),),
+                        "trl": (-n, -(published or 0))}[sort]
+                hits.append(((*keys, -listing_id), Hit(listing_id, float(score) if score is not None else None)))
             elif kind == "total":
                 total = n
             elif value is not None:
                 facets[kind][value] = n
         hits.sort(key=lambda item: item[0])
-        suggestion = self._suggest(session, query) if tsq is not None else None
+        needed = tsq is not None and query.parsed.may_need_suggestion(total)
+        suggestion = self._suggest(session, query) if needed else None
         return SearchResult(hits=[h for _, h in hits], total=total, facets=facets, suggestion=suggestion)
 
     def _suggest(self, session, query: SearchQuery) -> str | None:
@@ -247,7 +254,7 @@ class PostgresBackend:
             for word in re.findall(r"\w+", clause.text):
                 better = session.execute(sa.text(_SUGGEST), {"word": word}).scalar()
                 if better and better != word.lower():
-                    text, changed = re.sub(rf"\b{re.escape(word)}\b", better, text, count=1), True
+                    text, changed = re.sub(rf"\b{re.escape(word)}\b", lambda _: better, text, count=1), True
         return text if changed else None
 
     def matches(self, session, listing_id: int, queries: list[SearchQuery]) -> list[bool]:
@@ -272,13 +279,14 @@ class PostgresBackend:
         sql = (
             f"SELECT l.id, ts_headline('{CONFIG}', l.title, q.query, 'HighlightAll=true, {marks}'),"
             f" ts_headline('{CONFIG}', l.summary, q.query, 'HighlightAll=true, {marks}'),"
-            f" ts_headline('{CONFIG}', l.description, q.query, 'MaxWords=35, MinWords=15, {marks}')"
+            f" CASE WHEN to_tsvector('{CONFIG}', l.summary) @@ q.query THEN NULL"
+            f" ELSE ts_headline('{CONFIG}', l.description, q.query, 'MaxWords=35, MinWords=15, {marks}') END"
             f" FROM listings AS l CROSS JOIN (SELECT {tsq} AS query) AS q WHERE l.id = ANY(:ids)"
         )
         out: dict[int, dict[str, str]] = {}
         for listing_id, title, summary, description in session.execute(sa.text(sql), params):
-            found = {"title": _headline(title), "summary": _headline(summary)}
-            if found["summary"] is None:
-                found["description"] = _headline(description)
+            found = {"title": _headline(title), "summary": _headline(summary), "description": _headline(description)}
+            if found["summary"]:
+                found["description"] = None
             out[listing_id] = {k: v for k, v in found.items() if v}
         return out

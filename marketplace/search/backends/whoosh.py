@@ -309,6 +309,8 @@ class _Generation:
 def _build_generation(searcher) -> _Generation:
     reader = searcher.reader()
     size = reader.doc_count_all()
+    if size == 0:  # an empty index has no columns to read
+        return _Generation(0, 0, {facet: {} for facet in (*FACETS, "express")}, [], [], [])
     live_ids = list(reader.all_doc_ids())
     live = _bytemap(live_ids, size)
     maps: dict[str, dict[str, int]] = {}
@@ -498,7 +500,8 @@ class WhooshBackend:
             if scored is None:
                 scored = self._ordered_page(gen, query, base, total)
             hits = [Hit(int(searcher.stored_fields(d)["id"]), score) for d, score in scored]
-            suggestion = self._suggest(searcher, query) if tq is not None else None
+            needed = tq is not None and query.parsed.may_need_suggestion(total)
+            suggestion = self._suggest(searcher, query) if needed else None
             return SearchResult(hits=hits, total=total, facets=facets, suggestion=suggestion)
 
     def _filter_maps(self, gen: _Generation, query: SearchQuery) -> dict[str, int]:
