@@ -199,14 +199,17 @@ def generate(session, n: int, seed: int) -> None:
 
 
 def query_mix(count: int, seed: int) -> list[dict]:
-    """The fixed mix of queries: 1-3 terms, half with one or two filters."""
+    """The fixed mix of queries: 1-3 domain terms (sometimes with a generic word), half with one or
+    two filters."""
     rng = random.Random(seed + 1)
-    vocab = Vocabulary(rng)
     children = field_codes()
     mix = []
     for i in range(count):
         top = rng.choice(list(FIELD_WORDS))
-        terms = vocab.words(top, rng.choice([1, 1, 2, 2, 3]))
+        # People search for domain words ("perovskite anode"), rarely for "novel system".
+        terms = rng.sample(FIELD_WORDS[top], k=rng.choice([1, 1, 2, 2, 3]))
+        if len(terms) < 3 and rng.random() < 0.25:
+            terms.append(rng.choice(COMMON))
         params: dict = {"q": " ".join(dict.fromkeys(terms)), "page_size": 20}
         if i % 2:
             for kind in rng.sample(["field", "trl", "opportunity_type", "country", "express"], k=rng.choice([1, 2])):

@@ -25,6 +25,7 @@ POSTGRES_UP = [
         listing_id integer PRIMARY KEY REFERENCES listings (id) ON DELETE CASCADE,
         version integer NOT NULL,
         document tsvector NOT NULL,
+        head tsvector NOT NULL,
         fields text[] NOT NULL,
         trl smallint NOT NULL,
         opportunity_types text[] NOT NULL,

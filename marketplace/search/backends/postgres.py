@@ -1,20 +1,23 @@
 """The shared backend for several app servers: PostgreSQL full-text search.
 
 ``search_listings`` holds one row per published listing (created by migration 0004 on PostgreSQL
-only): a weighted ``tsvector`` (title A, summary B, description and keywords C) under a GIN index,
+only): a weighted ``tsvector`` (title A, summary B, keywords and description C) under a GIN index
+for matching, a small one without the description (``head``) for ranking,
 and the filter columns (arrays under GIN indexes). The ``marketplace_english`` text search
 configuration folds accents (``unaccent``) before English stemming. Queries combine
 ``websearch_to_tsquery`` (words, phrases) and ``to_tsquery(... ':*')`` (prefixes), rank with
 ``ts_rank_cd`` and excerpt with ``ts_headline``. One statement returns the page, the total and
 every facet (each counted under the other filters). "Did you mean" uses ``pg_trgm`` similarity
 over ``search_words``, the vocabulary of titles, summaries and keywords. Rows are written in the
-caller's transaction (the outbox drain), so the index commits with the drain.
+caller's transaction (the outbox drain), so the index commits with the drain; a rebuild
+commits batch by batch on parallel connections.
 """
 
 from __future__ import annotations
 
 import html
 import re
+from concurrent.futures import ThreadPoolExecutor
 from typing import Callable
 
 import sqlalchemy as sa
@@ -29,12 +32,9 @@ WORDS = "search_words"
 _KEYWORDS_TEXT = "(SELECT string_agg(k, ' ') FROM json_array_elements_text(l.keywords) AS k)"
 
 _UPSERT = f"""
-INSERT INTO {TABLE} (listing_id, version, document, fields, trl, opportunity_types, ip_kinds,
+INSERT INTO {TABLE} (listing_id, version, document, head, fields, trl, opportunity_types, ip_kinds,
                      university_id, country, has_express_license, published_at)
-SELECT l.id, l.version,
-       setweight(to_tsvector('{CONFIG}', l.title), 'A')
-       || setweight(to_tsvector('{CONFIG}', l.summary), 'B')
-       || setweight(to_tsvector('{CONFIG}', coalesce(l.description, '') || ' ' || coalesce({_KEYWORDS_TEXT}, '')), 'C'),
+SELECT l.id, l.version, h.head || setweight(to_tsvector('{CONFIG}', coalesce(l.description, '')), 'C'), h.head,
        coalesce((SELECT array_agg(DISTINCT c ORDER BY c) FROM listing_fields AS lf,
                         unnest(ARRAY[lf.code, split_part(lf.code, '.', 1)]) AS c
                  WHERE lf.listing_id = l.id), '{{}}'),
@@ -46,9 +46,14 @@ SELECT l.id, l.version,
        EXISTS (SELECT 1 FROM express_licenses AS e WHERE e.listing_id = l.id AND e.is_active),
        l.published_at
 FROM listings AS l JOIN organizations AS o ON o.id = l.university_id
+CROSS JOIN LATERAL (
+    SELECT setweight(to_tsvector('{CONFIG}', l.title), 'A')
+           || setweight(to_tsvector('{CONFIG}', l.summary), 'B')
+           || setweight(to_tsvector('{CONFIG}', coalesce({_KEYWORDS_TEXT}, '')), 'C') AS head
+) AS h
 WHERE l.status = 'published' AND l.id = ANY(:ids)
 ON CONFLICT (listing_id) DO UPDATE SET
-    version = EXCLUDED.version, document = EXCLUDED.document, fields = EXCLUDED.fields,
+    version = EXCLUDED.version, document = EXCLUDED.document, head = EXCLUDED.head, fields = EXCLUDED.fields,
     trl = EXCLUDED.trl, opportunity_types = EXCLUDED.opportunity_types, ip_kinds = EXCLUDED.ip_kinds,
     university_id = EXCLUDED.university_id, country = EXCLUDED.country,
     has_express_license = EXCLUDED.has_express_license, published_at = EXCLUDED.published_at
@@ -60,6 +65,7 @@ SELECT DISTINCT w FROM listings AS l,
      regexp_split_to_table(lower(unaccent(l.title || ' ' || l.summary || ' ' || coalesce({_KEYWORDS_TEXT}, ''))),
                            '[^[:alnum:]]+') AS w
 WHERE l.status = 'published' AND l.id = ANY(:ids) AND length(w) > 2
+ORDER BY 1
 ON CONFLICT (word) DO NOTHING
 """
 
@@ -168,18 +174,33 @@ class PostgresBackend:
         session.execute(sa.text(_UPSERT), {"ids": ids})
         session.execute(sa.text(_WORDS), {"ids": ids})
 
-    def rebuild(self, session, batch_size: int, progress: Callable[[int], None]) -> int:
-        """Refill the index in one transaction (readers see the old rows until it commits)."""
-        self.clear(session)
+    def rebuild(self, session, batch_size: int, progress: Callable[[int], None], workers: int = 2) -> int:
+        """Rewrite every row from the database and drop the rows of unpublished listings.
+
+        Batches commit one by one on ``workers`` connections in parallel; readers always see a
+        complete index (old rows until their batch commits), never an empty one.
+        """
+        engine = session.get_bind()
+        session.execute(sa.text(f"DELETE FROM {TABLE} WHERE listing_id NOT IN "
+                                "(SELECT id FROM listings WHERE status = 'published')"))
+        session.execute(sa.text(f"DELETE FROM {WORDS}"))
         ids = session.execute(
             sa.text("SELECT id FROM listings WHERE status = 'published' ORDER BY id")
         ).scalars().all()
-        for start in range(0, len(ids), batch_size):
-            batch = ids[start : start + batch_size]
-            session.execute(sa.text(_UPSERT), {"ids": batch})
-            session.execute(sa.text(_WORDS), {"ids": batch})
-            progress(len(batch))
-        session.execute(sa.text(f"ANALYZE {TABLE}"))
+        session.commit()
+
+        def write(batch: list[int]) -> int:
+            with engine.begin() as conn:
+                conn.execute(sa.text(_UPSERT), {"ids": batch})
+                conn.execute(sa.text(_WORDS), {"ids": batch})
+            return len(batch)
+
+        batches = [ids[start : start + batch_size] for start in range(0, len(ids), batch_size)]
+        with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
+            for done in pool.map(write, batches):
+                progress(done)
+        with engine.begin() as conn:
+            conn.execute(sa.text(f"ANALYZE {TABLE}"))
         return len(ids)
 
     def clear(self, session) -> None:
@@ -201,7 +222,10 @@ class PostgresBackend:
         columns = ["s.listing_id", "s.published_at", "s.trl", "s.fields", "s.opportunity_types", "s.ip_kinds",
                    "s.university_id", "s.country"]
         ranked = tsq is not None and query.sort == "relevance"
-        columns.append("ts_rank_cd(s.document, q.query) AS score" if ranked else "NULL::float8 AS score")
+        # Rank on the small ``head`` vector (title A, summary B, keywords C): a listing found only
+        # through its description scores the floor (0.01) and ranks after those, by date; the full,
+        # toasted document is then only matched through its GIN index, never read row by row.
+        columns.append("0.01 + ts_rank_cd(s.head, q.query) AS score" if ranked else "NULL::float8 AS score")
         columns += [f"({sql}) AS p_{name}" for name, sql in preds.items()]
         source = f"{TABLE} AS s"
         if tsq is not None:
@@ -228,6 +252,10 @@ class PostgresBackend:
                     f"(SELECT '{facet}', {value}, count(*), NULL, NULL FROM m{extra} WHERE {where(facet)} GROUP BY 2)"
                 )
         sql = f"WITH m AS MATERIALIZED (SELECT {', '.join(columns)} FROM {source}) " + " UNION ALL ".join(parts)
+        if tsq is not None:
+            # The planner underrates matching toasted documents one by one: a GIN bitmap scan
+            # (exact for these queries, so no recheck) wins even when most rows match.
+            session.execute(sa.text("SET LOCAL enable_seqscan = off"))
         hits: list[tuple[tuple, Hit]] = []
         total = 0
         facets: dict[str, dict[str, int]] = {facet: {} for facet in FACETS} if query.with_facets else {}
@@ -241,6 +269,8 @@ class PostgresBackend:
                 total = n
             elif value is not None:
                 facets[kind][value] = n
+        if tsq is not None:
+            session.execute(sa.text("SET LOCAL enable_seqscan = on"))
         hits.sort(key=lambda item: item[0])
         needed = tsq is not None and query.parsed.may_need_suggestion(total)
         suggestion = self._suggest(session, query) if needed else None

@@ -448,10 +448,10 @@ class WhooshBackend:
             return {"mergetype": writing.CLEAR}
 
         if procs > 1:
-            self._write(work, procs=procs, multisegment=True, limitmb=256)
+            self._write(work, procs=procs, multisegment=True, limitmb=1024)
             self.optimize()
         else:
-            self._write(work, limitmb=256)
+            self._write(work, limitmb=1024)
         return count
 
     def optimize(self) -> None:
