@@ -22,13 +22,17 @@ class ListingDocument:
     id: int
     #: the listing's version when indexed; ``flask search check`` compares it with the database
     version: int
+    slug: str
     title: str
     summary: str
     description: str
     keywords: tuple[str, ...]
     #: own field codes and their parents
     fields: tuple[str, ...]
+    #: the field codes the listing is filed under
+    own_fields: tuple[str, ...]
     trl: int
+    development_stage: str
     opportunity_types: tuple[str, ...]
     ip_kinds: tuple[str, ...]
     university_id: int
@@ -86,11 +90,13 @@ def _documents(session, id_clause) -> list[ListingDocument]:
         sa.select(
             Listing.id,
             Listing.version,
+            Listing.slug,
             Listing.title,
             Listing.summary,
             Listing.description,
             Listing.keywords,
             Listing.trl,
+            Listing.development_stage,
             Listing.opportunity_types,
             Listing.university_id,
             Listing.published_at,
@@ -104,33 +110,41 @@ def _documents(session, id_clause) -> list[ListingDocument]:
     if not rows:
         return []
     ids = [r.id for r in rows]
-    fields: dict[int, list[str]] = defaultdict(list)
-    for listing_id, code in session.execute(
-        sa.select(ListingField.listing_id, ListingField.code).where(ListingField.listing_id.in_(ids))
-    ):
-        fields[listing_id].append(code)
-    kinds: dict[int, set[str]] = defaultdict(set)
-    for listing_id, kind in session.execute(
-        sa.select(listing_assets.c.listing_id, IPAsset.kind)
+    # One round trip for the three one-to-many parts: field codes, IP kinds, an active express license.
+    parts = sa.union_all(
+        sa.select(ListingField.listing_id, sa.literal("field"), ListingField.code).where(
+            ListingField.listing_id.in_(ids)
+        ),
+        sa.select(listing_assets.c.listing_id, sa.literal("kind"), IPAsset.kind)
         .join(IPAsset, IPAsset.id == listing_assets.c.asset_id)
-        .where(listing_assets.c.listing_id.in_(ids))
-    ):
-        kinds[listing_id].add(kind)
-    express = set(
-        session.execute(
-            sa.select(ExpressLicense.listing_id).where(ExpressLicense.listing_id.in_(ids), ExpressLicense.is_active)
-        ).scalars()
+        .where(listing_assets.c.listing_id.in_(ids)),
+        sa.select(ExpressLicense.listing_id, sa.literal("express"), sa.literal("")).where(
+            ExpressLicense.listing_id.in_(ids), ExpressLicense.is_active
+        ),
     )
+    fields: dict[int, list[str]] = defaultdict(list)
+    kinds: dict[int, set[str]] = defaultdict(set)
+    express: set[int] = set()
+    for listing_id, part, value in session.execute(parts):
+        if part == "field":
+            fields[listing_id].append(value)
+        elif part == "kind":
+            kinds[listing_id].add(value)
+        else:
+            express.add(listing_id)
     return [
         ListingDocument(
             id=r.id,
             version=r.version,
+            slug=r.slug,
             title=r.title,
             summary=r.summary,
             description=r.description or "",
             keywords=tuple(r.keywords or ()),
             fields=tuple(indexed_fields(fields[r.id])),
+            own_fields=tuple(sorted(fields[r.id])),
             trl=r.trl,
+            development_stage=r.development_stage,
             opportunity_types=tuple(sorted(r.opportunity_types or ())),
             ip_kinds=tuple(sorted(kinds[r.id])),
             university_id=r.university_id,

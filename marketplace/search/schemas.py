@@ -53,30 +53,26 @@ class UniversitySchema(ma.Schema):
 
 
 class SearchListingSchema(ma.Schema):
-    """The public face of a listing in search results."""
+    """The public face of a listing in search results (read from the database)."""
 
     id = ma.fields.Integer()
     slug = ma.fields.String()
     title = ma.fields.String()
     summary = ma.fields.String()
-    fields = ma.fields.Method("_fields")
+    fields = ma.fields.List(ma.fields.String(), attribute="own_fields")
     keywords = ma.fields.List(ma.fields.String())
     trl = ma.fields.Integer()
     development_stage = ma.fields.String()
     opportunity_types = ma.fields.List(ma.fields.String())
-    ip_kinds = ma.fields.Method("_ip_kinds")
-    has_express_license = ma.fields.Method("_has_express_license")
-    university = ma.fields.Nested(UniversitySchema)
+    ip_kinds = ma.fields.List(ma.fields.String())
+    has_express_license = ma.fields.Boolean()
+    university = ma.fields.Method("_university", metadata={"description": "id, name, country"})
     published_at = ma.fields.DateTime()
 
-    def _fields(self, listing):
-        return sorted(listing.fields)
-
-    def _ip_kinds(self, listing):
-        return sorted({asset.kind for asset in listing.assets})
-
-    def _has_express_license(self, listing):
-        return bool(listing.express_license and listing.express_license.is_active)
+    def _university(self, doc):
+        return UniversitySchema().dump(
+            {"id": doc.university_id, "name": doc.university_name, "country": doc.country}
+        )
 
 
 class HighlightsSchema(ma.Schema):

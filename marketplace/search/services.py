@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-from sqlalchemy.orm import selectinload
 
 from marketplace.accounts.models import Organization
 from marketplace.core import audit
@@ -11,8 +10,8 @@ from marketplace.core.countries import COUNTRIES
 from marketplace.core.errors import Conflict, NotFound
 from marketplace.core.pagination import paginate
 from marketplace.core.taxonomy import technology_fields
-from marketplace.listings.models import Listing
 from marketplace.search.backends import get_backend
+from marketplace.search.documents import load_documents
 from marketplace.search.models import SavedSearch
 from marketplace.search.query import FACETS, build_query
 from marketplace.search.schemas import CriteriaSchema
@@ -25,7 +24,8 @@ def search_listings(session, params: dict) -> dict:
     query = build_query(params)
     backend = get_backend()
     result = backend.search(session, query)
-    listings = _published_listings(session, [hit.listing_id for hit in result.hits])
+    # Hits are shown from the database (the truth), never from the index: one batch of reads.
+    listings = {doc.id: doc for doc in load_documents(session, [hit.listing_id for hit in result.hits])}
     highlights = backend.highlight(session, query, listings.values()) if not query.parsed.is_empty else {}
     items = [
         {"listing": listings[hit.listing_id], "score": hit.score, "highlights": highlights.get(hit.listing_id, {})}
@@ -42,21 +42,6 @@ def search_listings(session, params: dict) -> dict:
         "facets": _labelled(session, result.facets) if query.with_facets else {},
         "suggestion": result.suggestion,
     }
-
-
-def _published_listings(session, ids: list[int]) -> dict[int, Listing]:
-    if not ids:
-        return {}
-    stmt = (
-        sa.select(Listing)
-        .where(Listing.id.in_(ids), Listing.status == "published")
-        .options(
-            selectinload(Listing.university),
-            selectinload(Listing.assets),
-            selectinload(Listing.express_license),
-        )
-    )
-    return {listing.id: listing for listing in session.execute(stmt).scalars()}
 
 
 def _labelled(session, facets: dict[str, dict[str, int]]) -> dict[str, list[dict]]:
