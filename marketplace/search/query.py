@@ -20,6 +20,7 @@ MAX_RESULT_WINDOW = 10_000
 SORTS = ("relevance", "newest", "trl")
 FACETS = ("fields", "trl", "opportunity_types", "ip_kinds", "universities", "countries")
 
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 _TOKEN = re.compile(r'(-?)"([^"]*)"|(\S+)')
 _WORD_CHARS = re.compile(r"\w", re.UNICODE)
 
@@ -55,9 +56,14 @@ class ParsedQuery:
                     yield clause
 
 
+def clean_text(q: str | None) -> str:
+    """The query text with control characters (NUL, tabs, newlines) read as spaces."""
+    return _CONTROL.sub(" ", q or "").strip()
+
+
 def parse_query(q: str | None) -> ParsedQuery:
     """Parse the user's query text; raise ValidationFailed (422) on unbalanced quotes and the like."""
-    q = (q or "").strip()
+    q = clean_text(q)
     if not q:
         return ParsedQuery()
     if q.count('"') % 2:
@@ -156,7 +162,7 @@ class SearchQuery:
 
 def build_query(params: dict) -> SearchQuery:
     """A SearchQuery from loaded request parameters (or a saved search's criteria)."""
-    text = (params.get("q") or "").strip()
+    text = clean_text(params.get("q"))
     parsed = parse_query(text)
     trl_min, trl_max = params.get("trl_min"), params.get("trl_max")
     if trl_min is not None and trl_max is not None and trl_min > trl_max:

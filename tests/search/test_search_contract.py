@@ -225,6 +225,6 @@ def test_bad_parameters_are_problems_not_errors(client, search_backend, params, 
 
 def test_odd_but_valid_queries_answer_200(client, search_backend, publish):
     publish("Graphene ink")
-    for q in ["the", "-graphene", "OR", "graphene OR", "  ", "c++ & | ! ( ) : ' \\", "ünïcödé"]:
+    for q in ["the", "-graphene", "OR", "graphene OR", "  ", "c++ & | ! ( ) : ' \\", "ünïcödé", "nul\x00byte", "tab\tand\nnewline"]:
         response = search(client, q=q)
         assert response.status_code == 200, (q, response.get_data(as_text=True))
