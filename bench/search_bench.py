@@ -82,8 +82,28 @@ FIELD_WORDS = {
     air quality particulate ozone recycling waste landfill compost plastic microplastic ocean river
     climate biodiversity ecosystem forest wetland monitoring sensor toxic heavy metal""".split(),
 }
-COUNTRIES = ["US", "GB", "DE", "FR", "NL", "CH", "SE", "CA", "JP", "KR", "AU", "IN", "BR", "IT", "ES", "IL",
-             "SG", "CN", "FI", "DK"]
+COUNTRIES = [
+    "US",
+    "GB",
+    "DE",
+    "FR",
+    "NL",
+    "CH",
+    "SE",
+    "CA",
+    "JP",
+    "KR",
+    "AU",
+    "IN",
+    "BR",
+    "IT",
+    "ES",
+    "IL",
+    "SG",
+    "CN",
+    "FI",
+    "DK",
+]
 OPPORTUNITY_TYPES = ["license", "sponsored_research", "co_development", "startup_formation"]
 ASSET_KINDS = ["patent", "patent_application", "provisional", "software", "copyright", "know_how"]
 STAGES = ["concept", "proof_of_concept", "prototype", "validated", "pilot", "market_ready"]
@@ -145,10 +165,16 @@ def generate(session, n: int, seed: int) -> None:
     now = utcnow()
     universities = []
     for i in range(max(5, min(300, n // 100))):
-        universities.append({
-            "kind": "university", "name": f"University {i}", "slug": f"bench-university-{i}",
-            "country": COUNTRIES[i % len(COUNTRIES)], "verification_status": "verified", "verified_at": now,
-        })
+        universities.append(
+            {
+                "kind": "university",
+                "name": f"University {i}",
+                "slug": f"bench-university-{i}",
+                "country": COUNTRIES[i % len(COUNTRIES)],
+                "verification_status": "verified",
+                "verified_at": now,
+            }
+        )
     session.execute(sa.insert(Organization), universities)
     uni_ids = session.execute(sa.select(Organization.id).order_by(Organization.id)).scalars().all()
     batch = 2000
@@ -163,24 +189,51 @@ def generate(session, n: int, seed: int) -> None:
             title = " ".join(vocab.words(top, 8)).capitalize()
             summary = " ".join(sentence(vocab.words(top, 10)) for _ in range(4))
             description = " ".join(sentence(vocab.words(top, 15)) for _ in range(20))
-            listings.append({
-                "id": i, "university_id": uni, "slug": f"bench-listing-{i}", "title": title, "summary": summary,
-                "description": description, "keywords": vocab.words(top, 4), "trl": rng.randint(1, 9),
-                "development_stage": rng.choice(STAGES),
-                "opportunity_types": sorted(rng.sample(OPPORTUNITY_TYPES, k=rng.choice([1, 1, 2]))),
-                "status": "published", "version": 1,
-                "published_at": now - timedelta(minutes=rng.randint(0, 3 * 365 * 24 * 60)),
-            })
+            listings.append(
+                {
+                    "id": i,
+                    "university_id": uni,
+                    "slug": f"bench-listing-{i}",
+                    "title": title,
+                    "summary": summary,
+                    "description": description,
+                    "keywords": vocab.words(top, 4),
+                    "trl": rng.randint(1, 9),
+                    "development_stage": rng.choice(STAGES),
+                    "opportunity_types": sorted(rng.sample(OPPORTUNITY_TYPES, k=rng.choice([1, 1, 2]))),
+                    "status": "published",
+                    "version": 1,
+                    "published_at": now - timedelta(minutes=rng.randint(0, 3 * 365 * 24 * 60)),
+                }
+            )
             fields.extend({"listing_id": i, "code": c} for c in codes)
             for _ in range(rng.choice([0, 1, 1, 2])):
                 asset_id += 1
-                assets.append({"id": asset_id, "university_id": uni, "kind": rng.choice(ASSET_KINDS),
-                               "title": title, "abstract": "", "inventors": [], "status": "pending"})
+                assets.append(
+                    {
+                        "id": asset_id,
+                        "university_id": uni,
+                        "kind": rng.choice(ASSET_KINDS),
+                        "title": title,
+                        "abstract": "",
+                        "inventors": [],
+                        "status": "pending",
+                    }
+                )
                 links.append({"listing_id": i, "asset_id": asset_id})
             if rng.random() < 0.15:
-                express.append({"listing_id": i, "fields": codes, "territories": ["WORLDWIDE"],
-                                "price_amount": 250_000, "currency": "USD", "term_months": 12, "terms": "",
-                                "is_active": True})
+                express.append(
+                    {
+                        "listing_id": i,
+                        "fields": codes,
+                        "territories": ["WORLDWIDE"],
+                        "price_amount": 250_000,
+                        "currency": "USD",
+                        "term_months": 12,
+                        "terms": "",
+                        "is_active": True,
+                    }
+                )
         session.execute(sa.insert(Listing), listings)
         session.execute(sa.insert(ListingField), fields)
         if assets:
@@ -193,8 +246,12 @@ def generate(session, n: int, seed: int) -> None:
     print()
     if session.get_bind().dialect.name == "postgresql":
         for table in ("listings", "ip_assets", "organizations", "express_licenses"):
-            session.execute(sa.text(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
-                                    f"(SELECT coalesce(max(id), 1) FROM {table}))"))
+            session.execute(
+                sa.text(
+                    f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
+                    f"(SELECT coalesce(max(id), 1) FROM {table}))"
+                )
+            )
         session.commit()
 
 
@@ -239,9 +296,15 @@ def raw_whoosh_query(ix, params: dict) -> int:
     from marketplace.search.backends.whoosh import filter_queries, text_query
     from marketplace.search.query import build_query
 
-    query = build_query({**params, "field": _list(params.get("field")), "country": _list(params.get("country")),
-                         "opportunity_type": _list(params.get("opportunity_type")),
-                         "has_express_license": True if params.get("has_express_license") else None})
+    query = build_query(
+        {
+            **params,
+            "field": _list(params.get("field")),
+            "country": _list(params.get("country")),
+            "opportunity_type": _list(params.get("opportunity_type")),
+            "has_express_license": True if params.get("has_express_license") else None,
+        }
+    )
     facets = {
         "fields": sorting.FieldFacet("fields", allow_overlap=True),
         "trl": sorting.FieldFacet("trl"),
@@ -253,8 +316,12 @@ def raw_whoosh_query(ix, params: dict) -> int:
     filters = list(filter_queries(query).values())
     with ix.searcher() as searcher:
         page = searcher.search_page(
-            text_query(query), 1, pagelen=20, filter=And(filters) if filters else None,
-            groupedby=facets, maptype=sorting.Count,
+            text_query(query),
+            1,
+            pagelen=20,
+            filter=And(filters) if filters else None,
+            groupedby=facets,
+            maptype=sorting.Count,
         )
         total = page.total
         for name in facets:
@@ -325,7 +392,9 @@ def main(argv=None) -> int:
     workdir = tempfile.mkdtemp(prefix="search-bench-")
     admin_engine = pg_name = None
     if args.backend == "postgres":
-        base = sa.make_url(os.environ.get("BENCH_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"))
+        base = sa.make_url(
+            os.environ.get("BENCH_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
+        )
         pg_name = f"search_bench_{uuid.uuid4().hex[:8]}"
         admin_engine = sa.create_engine(base, isolation_level="AUTOCOMMIT")
         with admin_engine.connect() as conn:
@@ -334,13 +403,15 @@ def main(argv=None) -> int:
     else:
         database_url = f"sqlite:///{workdir}/bench.db"
     index_dir = os.path.join(workdir, "index")
-    app = create_app({
-        "SQLALCHEMY_DATABASE_URI": database_url,
-        "SEARCH_BACKEND": args.backend,
-        "SEARCH_INDEX_DIR": index_dir,
-        "SECRET_KEY": "bench",
-        "RATELIMIT_ENABLED": False,
-    })
+    app = create_app(
+        {
+            "SQLALCHEMY_DATABASE_URI": database_url,
+            "SEARCH_BACKEND": args.backend,
+            "SEARCH_INDEX_DIR": index_dir,
+            "SECRET_KEY": "bench",
+            "RATELIMIT_ENABLED": False,
+        }
+    )
     logging.getLogger().setLevel(logging.WARNING)
     try:
         with app.app_context():
@@ -356,13 +427,15 @@ def main(argv=None) -> int:
             commit()
             index_seconds = time.perf_counter() - started
             if args.backend == "postgres":
-                size = db.session.execute(sa.text(
-                    "SELECT pg_total_relation_size('search_listings') + pg_total_relation_size('search_words')"
-                )).scalar_one()
+                size = db.session.execute(
+                    sa.text("SELECT pg_total_relation_size('search_listings') + pg_total_relation_size('search_words')")
+                ).scalar_one()
             else:
                 size = dir_size(index_dir)
-            print(f"indexing ({args.backend}): {count} listings in {index_seconds:.1f} s = {count / index_seconds:.0f} docs/s;"
-                  f" index size {size / 2**20:.1f} MiB")
+            print(
+                f"indexing ({args.backend}): {count} listings in {index_seconds:.1f} s = {count / index_seconds:.0f} docs/s;"
+                f" index size {size / 2**20:.1f} MiB"
+            )
 
             if args.backend == "whoosh":
                 raw_ix = backend._index()
@@ -372,8 +445,10 @@ def main(argv=None) -> int:
                 started = time.perf_counter()
                 raw_backend.rebuild(db.session, args.batch_size, lambda n: None)
                 seconds = time.perf_counter() - started
-                print(f"indexing (whoosh, for the raw reference): {count} listings in {seconds:.1f} s ="
-                      f" {count / seconds:.0f} docs/s; index size {dir_size(raw_dir) / 2**20:.1f} MiB")
+                print(
+                    f"indexing (whoosh, for the raw reference): {count} listings in {seconds:.1f} s ="
+                    f" {count / seconds:.0f} docs/s; index size {dir_size(raw_dir) / 2**20:.1f} MiB"
+                )
                 raw_ix = raw_backend._index()
             db.session.remove()
 
@@ -395,11 +470,17 @@ def main(argv=None) -> int:
         server.shutdown()
         if args.backend == "whoosh" and api_totals != raw_totals:
             print(f"WARNING: totals differ (api {api_totals}, raw {raw_totals})")
-        print(f"api ({args.backend}, HTTP):   p50 {statistics.median(api_ms):7.1f} ms   p95 {percentile(api_ms, 95):7.1f} ms")
-        print(f"raw (whoosh, fresh searcher): p50 {statistics.median(raw_ms):7.1f} ms   p95 {percentile(raw_ms, 95):7.1f} ms")
+        print(
+            f"api ({args.backend}, HTTP):   p50 {statistics.median(api_ms):7.1f} ms   p95 {percentile(api_ms, 95):7.1f} ms"
+        )
+        print(
+            f"raw (whoosh, fresh searcher): p50 {statistics.median(raw_ms):7.1f} ms   p95 {percentile(raw_ms, 95):7.1f} ms"
+        )
         api_p95, raw_p95 = percentile(api_ms, 95), percentile(raw_ms, 95)
-        print(f"search p95 api/raw = {api_p95 / raw_p95:.2f} (api {api_p95:.1f} ms, raw {raw_p95:.1f} ms, "
-              f"{args.listings} listings)")
+        print(
+            f"search p95 api/raw = {api_p95 / raw_p95:.2f} (api {api_p95:.1f} ms, raw {raw_p95:.1f} ms, "
+            f"{args.listings} listings)"
+        )
     finally:
         with app.app_context():
             db.session.remove()

@@ -37,18 +37,24 @@ def saved_query(saved: SavedSearch) -> SearchQuery | None:
 
 def alert_on_published(session, listing_ids) -> int:
     """Record and announce the matches of newly published listings; returns how many matched."""
-    listings = session.execute(
-        sa.select(Listing).where(Listing.id.in_(list(listing_ids)), Listing.status == "published")
-    ).scalars().all()
+    listings = (
+        session.execute(sa.select(Listing).where(Listing.id.in_(list(listing_ids)), Listing.status == "published"))
+        .scalars()
+        .all()
+    )
     if not listings:
         return 0
-    searches = session.execute(
-        sa.select(SavedSearch)
-        .join(User, User.id == SavedSearch.user_id)
-        .where(SavedSearch.alerts_enabled, User.suspended_at.is_(None), User.removed_at.is_(None))
-        .options(contains_eager(SavedSearch.user))
-        .order_by(SavedSearch.id)
-    ).scalars().all()
+    searches = (
+        session.execute(
+            sa.select(SavedSearch)
+            .join(User, User.id == SavedSearch.user_id)
+            .where(SavedSearch.alerts_enabled, User.suspended_at.is_(None), User.removed_at.is_(None))
+            .options(contains_eager(SavedSearch.user))
+            .order_by(SavedSearch.id)
+        )
+        .scalars()
+        .all()
+    )
     candidates = [(saved, q) for saved in searches if (q := saved_query(saved)) is not None]
     if not candidates:
         return 0
@@ -107,7 +113,10 @@ def send_digest(session, saved: SavedSearch, now=None) -> bool:
             lines.append(f"- {listing.title}\n  {base}/listings/{listing.slug}")
     saved.last_emailed_at = now
     if len(lines) > 2:
-        lines += ["", "You receive at most one such email a day per saved search. Turn alerts off in your saved searches."]
+        lines += [
+            "",
+            "You receive at most one such email a day per saved search. Turn alerts off in your saved searches.",
+        ]
         queue_email(
             session,
             to=saved.user.email,
@@ -123,11 +132,15 @@ def send_due_digests(session, now=None) -> int:
     """Send the digests of saved searches with matches not yet emailed whose last one is a day old."""
     now = now or utcnow()
     pending = sa.select(SavedSearchMatch.saved_search_id).where(SavedSearchMatch.emailed_at.is_(None))
-    searches = session.execute(
-        sa.select(SavedSearch).where(
-            SavedSearch.id.in_(pending),
-            SavedSearch.alerts_enabled,
-            sa.or_(SavedSearch.last_emailed_at.is_(None), SavedSearch.last_emailed_at <= now - DIGEST_INTERVAL),
+    searches = (
+        session.execute(
+            sa.select(SavedSearch).where(
+                SavedSearch.id.in_(pending),
+                SavedSearch.alerts_enabled,
+                sa.or_(SavedSearch.last_emailed_at.is_(None), SavedSearch.last_emailed_at <= now - DIGEST_INTERVAL),
+            )
         )
-    ).scalars().all()
+        .scalars()
+        .all()
+    )
     return sum(send_digest(session, saved, now) for saved in searches)

@@ -42,8 +42,13 @@ def sync() -> None:
 
 @search.command("reindex")
 @click.option("--batch-size", default=1000, show_default=True, type=click.IntRange(1, 100_000))
-@click.option("--procs", default=1, show_default=True, type=click.IntRange(1, 32),
-              help="Whoosh: writer processes (more than one builds segments in parallel, then merges them).")
+@click.option(
+    "--procs",
+    default=1,
+    show_default=True,
+    type=click.IntRange(1, 32),
+    help="Whoosh: writer processes (more than one builds segments in parallel, then merges them).",
+)
 def reindex(batch_size: int, procs: int) -> None:
     """Rebuild the whole index from the database, then drain pending events."""
     backend = get_backend()

@@ -63,12 +63,16 @@ def iter_documents(session, batch_size: int = 500) -> Iterator[list[ListingDocum
     """Every published listing's document, in batches of ids (keyset pagination)."""
     last_id = 0
     while True:
-        batch_ids = session.execute(
-            sa.select(Listing.id)
-            .where(Listing.status == PUBLISHED, Listing.id > last_id)
-            .order_by(Listing.id)
-            .limit(batch_size)
-        ).scalars().all()
+        batch_ids = (
+            session.execute(
+                sa.select(Listing.id)
+                .where(Listing.status == PUBLISHED, Listing.id > last_id)
+                .order_by(Listing.id)
+                .limit(batch_size)
+            )
+            .scalars()
+            .all()
+        )
         if not batch_ids:
             return
         last_id = batch_ids[-1]

@@ -24,8 +24,11 @@ def _many(field: ma.fields.Field) -> ma.fields.List:
 class CriteriaSchema(Schema):
     """What to search for: free text and filters (a saved search stores exactly these)."""
 
-    q = TrimmedString(load_default="", validate=validate.Length(max=500), metadata={
-        "description": 'Words (all must match), "quoted phrases", prefix*, -excluded, a OR b'})
+    q = TrimmedString(
+        load_default="",
+        validate=validate.Length(max=500),
+        metadata={"description": 'Words (all must match), "quoted phrases", prefix*, -excluded, a OR b'},
+    )
     field = _many(FieldCode())
     trl_min = ma.fields.Integer(load_default=None, validate=validate.Range(min=1, max=9))
     trl_max = ma.fields.Integer(load_default=None, validate=validate.Range(min=1, max=9))
@@ -40,8 +43,11 @@ class CriteriaSchema(Schema):
 class SearchArgs(CriteriaSchema):
     """Query-string parameters of the listing search (repeat a key for several values)."""
 
-    sort = ma.fields.String(load_default=None, validate=validate.OneOf(SORTS), metadata={
-        "description": "relevance (default with text), newest (default without), trl"})
+    sort = ma.fields.String(
+        load_default=None,
+        validate=validate.OneOf(SORTS),
+        metadata={"description": "relevance (default with text), newest (default without), trl"},
+    )
     page = ma.fields.Integer(load_default=1, validate=validate.Range(min=1))
     page_size = ma.fields.Integer(load_default=20, validate=validate.Range(min=1, max=100))
 
@@ -70,9 +76,7 @@ class SearchListingSchema(ma.Schema):
     published_at = ma.fields.DateTime()
 
     def _university(self, doc):
-        return UniversitySchema().dump(
-            {"id": doc.university_id, "name": doc.university_name, "country": doc.country}
-        )
+        return UniversitySchema().dump({"id": doc.university_id, "name": doc.university_name, "country": doc.country})
 
 
 class HighlightsSchema(ma.Schema):

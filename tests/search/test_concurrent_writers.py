@@ -27,9 +27,15 @@ def publish_from_worker(config: dict, university_id: int, worker: int, barrier) 
         barrier.wait(timeout=60)
         for n in range(PER_WORKER):
             listing = Listing(
-                university_id=university_id, slug=f"w{worker}-{n}", title=f"Concurrent graphene {worker} {n}",
-                summary="Published from several processes.", trl=4, development_stage="prototype",
-                opportunity_types=["license"], status="published", published_at=utcnow(),
+                university_id=university_id,
+                slug=f"w{worker}-{n}",
+                title=f"Concurrent graphene {worker} {n}",
+                summary="Published from several processes.",
+                trl=4,
+                development_stage="prototype",
+                opportunity_types=["license"],
+                status="published",
+                published_at=utcnow(),
             )
             db.session.add(listing)
             db.session.flush()
@@ -42,8 +48,15 @@ def publish_from_worker(config: dict, university_id: int, worker: int, barrier) 
 def test_listings_published_from_several_processes_at_once_are_all_found(app, client, whoosh_backend, university):
     config = {
         key: app.config[key]
-        for key in ("TESTING", "SECRET_KEY", "SQLALCHEMY_DATABASE_URI", "SEARCH_INDEX_DIR", "PASSWORD_HASH_TIME_COST",
-                    "PASSWORD_HASH_MEMORY_COST", "RATELIMIT_STORAGE_URI")
+        for key in (
+            "TESTING",
+            "SECRET_KEY",
+            "SQLALCHEMY_DATABASE_URI",
+            "SEARCH_INDEX_DIR",
+            "PASSWORD_HASH_TIME_COST",
+            "PASSWORD_HASH_MEMORY_COST",
+            "RATELIMIT_STORAGE_URI",
+        )
     }
     config.update(SEARCH_BACKEND="whoosh")
     db.session.commit()
@@ -57,9 +70,7 @@ def test_listings_published_from_several_processes_at_once_are_all_found(app, cl
     for worker in workers:
         worker.join(timeout=120)
     assert [w.exitcode for w in workers] == [0] * WORKERS
-    pending = db.session.execute(
-        sa.select(sa.func.count()).where(OutboxEvent.processed_at.is_(None))
-    ).scalar_one()
+    pending = db.session.execute(sa.select(sa.func.count()).where(OutboxEvent.processed_at.is_(None))).scalar_one()
     assert pending == 0
     found = ids(client.get("/api/v1/search/listings", query_string={"q": "concurrent graphene", "page_size": 100}))
     assert len(found) == WORKERS * PER_WORKER == len(set(found))

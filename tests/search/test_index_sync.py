@@ -15,9 +15,11 @@ URL = "/api/v1/search/listings"
 
 
 def pending():
-    return db.session.execute(
-        sa.select(OutboxEvent).where(OutboxEvent.processed_at.is_(None)).order_by(OutboxEvent.id)
-    ).scalars().all()
+    return (
+        db.session.execute(sa.select(OutboxEvent).where(OutboxEvent.processed_at.is_(None)).order_by(OutboxEvent.id))
+        .scalars()
+        .all()
+    )
 
 
 def test_events_are_drained_after_commit(search_backend, publish):
@@ -35,7 +37,9 @@ def test_events_of_a_rolled_back_transaction_are_never_drained(search_backend, p
     assert pending() == [] and search_backend.indexed_versions(db.session) == {}
 
 
-def test_a_failing_consumer_leaves_the_event_pending_and_sync_retries_it(app, client, search_backend, publish, monkeypatch):
+def test_a_failing_consumer_leaves_the_event_pending_and_sync_retries_it(
+    app, client, search_backend, publish, monkeypatch
+):
     calls = []
 
     def broken(session, events):

@@ -19,7 +19,9 @@ URL = "/api/v1/saved-searches"
 
 
 def save(client, name="Graphene", alerts=True, **criteria):
-    response = client.post(URL, json={"name": name, "criteria": criteria or {"q": "graphene"}, "alerts_enabled": alerts})
+    response = client.post(
+        URL, json={"name": name, "criteria": criteria or {"q": "graphene"}, "alerts_enabled": alerts}
+    )
     assert response.status_code == 201, response.get_data(as_text=True)
     return response.json
 
@@ -103,7 +105,9 @@ def test_at_most_one_digest_a_day_per_saved_search(app, login, make_user, search
     assert "0 digests" in runner.invoke(args=["search", "send-digests"]).output
 
 
-def test_no_alert_when_alerts_are_off_or_for_edits_or_own_listings(login, make_user, search_backend, publish, university):
+def test_no_alert_when_alerts_are_off_or_for_edits_or_own_listings(
+    login, make_user, search_backend, publish, university
+):
     quiet = make_user()
     save(login(quiet), "Graphene", alerts=False, q="graphene")
     colleague = make_user(org=university)

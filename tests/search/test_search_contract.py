@@ -97,8 +97,13 @@ def test_filters_narrow_the_results(client, search_backend, publish, make_org):
     other_uni = make_org("university", name="Rhine Institute", country="DE")
     therapeutics = publish("Antibody platform", fields=["LS.THER"], trl=3)
     solar = publish(
-        "Solar cell", fields=["EN.SOLR"], trl=6, opportunity_types=["sponsored_research"],
-        asset_kinds=["patent"], express=True, org=other_uni,
+        "Solar cell",
+        fields=["EN.SOLR"],
+        trl=6,
+        opportunity_types=["sponsored_research"],
+        asset_kinds=["patent"],
+        express=True,
+        org=other_uni,
     )
     old = publish("Old device", fields=["LS.DEVI"], trl=8, published_at=utcnow() - timedelta(days=400))
     assert ids(search(client, field="LS")) == [therapeutics.id, old.id]  # a parent field matches its children
@@ -225,6 +230,16 @@ def test_bad_parameters_are_problems_not_errors(client, search_backend, params, 
 
 def test_odd_but_valid_queries_answer_200(client, search_backend, publish):
     publish("Graphene ink")
-    for q in ["the", "-graphene", "OR", "graphene OR", "  ", "c++ & | ! ( ) : ' \\", "ünïcödé", "nul\x00byte", "tab\tand\nnewline"]:
+    for q in [
+        "the",
+        "-graphene",
+        "OR",
+        "graphene OR",
+        "  ",
+        "c++ & | ! ( ) : ' \\",
+        "ünïcödé",
+        "nul\x00byte",
+        "tab\tand\nnewline",
+    ]:
         response = search(client, q=q)
         assert response.status_code == 200, (q, response.get_data(as_text=True))

@@ -5,7 +5,9 @@ from __future__ import annotations
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-SYNTAX = st.sampled_from(['"', "*", "-", " OR ", "(", ")", ":", "&", "|", "!", "'", "\\", "%", "_", "é", "ß", " ", "\x00", "\t"])
+SYNTAX = st.sampled_from(
+    ['"', "*", "-", " OR ", "(", ")", ":", "&", "|", "!", "'", "\\", "%", "_", "é", "ß", " ", "\x00", "\t"]
+)
 WORDS = st.sampled_from(["graphene", "ink", "the", "nano", "a", "x1", "perovskite"])
 
 

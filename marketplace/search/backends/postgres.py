@@ -181,12 +181,11 @@ class PostgresBackend:
         complete index (old rows until their batch commits), never an empty one.
         """
         engine = session.get_bind()
-        session.execute(sa.text(f"DELETE FROM {TABLE} WHERE listing_id NOT IN "
-                                "(SELECT id FROM listings WHERE status = 'published')"))
+        session.execute(
+            sa.text(f"DELETE FROM {TABLE} WHERE listing_id NOT IN (SELECT id FROM listings WHERE status = 'published')")
+        )
         session.execute(sa.text(f"DELETE FROM {WORDS}"))
-        ids = session.execute(
-            sa.text("SELECT id FROM listings WHERE status = 'published' ORDER BY id")
-        ).scalars().all()
+        ids = session.execute(sa.text("SELECT id FROM listings WHERE status = 'published' ORDER BY id")).scalars().all()
         session.commit()
 
         def write(batch: list[int]) -> int:
@@ -219,8 +218,16 @@ class PostgresBackend:
         params: dict = {}
         tsq = tsquery_sql(query, params)
         preds = filter_predicates(query, params)
-        columns = ["s.listing_id", "s.published_at", "s.trl", "s.fields", "s.opportunity_types", "s.ip_kinds",
-                   "s.university_id", "s.country"]
+        columns = [
+            "s.listing_id",
+            "s.published_at",
+            "s.trl",
+            "s.fields",
+            "s.opportunity_types",
+            "s.ip_kinds",
+            "s.university_id",
+            "s.country",
+        ]
         ranked = tsq is not None and query.sort == "relevance"
         # Rank on the small ``head`` vector (title A, summary B, keywords C): a listing found only
         # through its description scores the floor (0.01) and ranks after those, by date; the full,
@@ -262,8 +269,11 @@ class PostgresBackend:
         for kind, value, n, score, published in session.execute(sa.text(sql), params):
             if kind == "hit":
                 listing_id = int(value)
-                keys = {"relevance": (-(score or 0), -(published or 0)), "newest": (-(published or 0),),
-                        "trl": (-n, -(published or 0))}[sort]
+                keys = {
+                    "relevance": (-(score or 0), -(published or 0)),
+                    "newest": (-(published or 0),),
+                    "trl": (-n, -(published or 0)),
+                }[sort]
                 hits.append(((*keys, -listing_id), Hit(listing_id, float(score) if score is not None else None)))
             elif kind == "total":
                 total = n
