@@ -16,9 +16,9 @@ SEEDERS: list = []
 def register(app: Flask) -> None:
     from marketplace.accounts.seed import seed_accounts
     from marketplace.notifications.cli import emails
-    from marketplace.search.cli import search
+    from marketplace.search.cli import search, seed_search_index
 
-    SEEDERS[:] = [("accounts", seed_accounts)]
+    SEEDERS[:] = [("accounts", seed_accounts), ("search index", seed_search_index)]
     app.cli.add_command(create_admin)
     app.cli.add_command(seed_demo)
     app.cli.add_command(emails)

@@ -98,3 +98,13 @@ def send_digests() -> None:
     sent = alerts.send_due_digests(db.session)
     commit()
     click.echo(f"{sent} digests queued")
+
+
+def seed_search_index(session) -> None:
+    """Demo seeder (runs last): index the published listings the index misses or holds stale."""
+    backend = get_backend()
+    truth = published_versions(session)
+    indexed = backend.indexed_versions(session)
+    drift = [i for i in truth if indexed.get(i) != truth[i]] + [i for i in indexed if i not in truth]
+    if drift:
+        backend.sync(session, drift)

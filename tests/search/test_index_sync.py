@@ -131,3 +131,12 @@ def test_unknown_backend_name_is_a_clear_error(app):
             get_backend(app)
     finally:
         app.config["SEARCH_BACKEND"] = "whoosh"
+
+
+def test_seed_demo_brings_the_index_in_step(app, search_backend, publish):
+    listing = publish("Graphene ink", status="draft")
+    listing.status = "published"
+    db.session.commit()
+    assert app.test_cli_runner().invoke(args=["seed-demo"]).exit_code == 0
+    assert listing.id in search_backend.indexed_versions(db.session)
+    assert app.test_cli_runner().invoke(args=["search", "check"]).exit_code == 0
