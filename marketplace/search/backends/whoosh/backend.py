@@ -45,12 +45,15 @@ class WhooshBackend:
         self._ix = None
         self._searcher = None
         self._generation: Generation | None = None
+        #: per-segment maps, reused while the segment lives
+        self._segments: dict = {}
 
     # -- index and searcher
 
     def _index(self):
         if self._pid != os.getpid():  # forked: never share file handles with the parent
             self._pid, self._ix, self._searcher, self._generation = os.getpid(), None, None, None
+            self._segments = {}
         if self._ix is None:
             os.makedirs(self.index_dir, exist_ok=True)
             storage = FileStorage(self.index_dir)
@@ -88,7 +91,7 @@ class WhooshBackend:
 
     def _bitmaps(self, searcher) -> Generation:
         if self._generation is None:
-            self._generation = build_generation(searcher)
+            self._generation = build_generation(searcher, self._segments)
         return self._generation
 
     # -- writing
@@ -214,7 +217,12 @@ class WhooshBackend:
                 maps[facet] = gen.maps["express"].get("1" if values else "0", 0)
             elif facet == "published":
                 since = epoch(query.published_since)
-                maps[facet] = bytemap((d for d in gen.newest if gen.published[d] >= since), gen.size)
+                recent = []
+                for d in gen.order("newest"):
+                    if gen.published[d] < since:
+                        break
+                    recent.append(d)
+                maps[facet] = bytemap(recent, gen.size)
             else:
                 maps[facet] = union(facet, values)
         return maps
@@ -246,7 +254,7 @@ class WhooshBackend:
         mask = base.to_bytes(gen.size, "little")
         wanted = query.offset + query.page_size
         picked = []
-        for d in gen.by_trl if query.sort == "trl" else gen.newest:
+        for d in gen.order(query.sort):
             if mask[d]:
                 picked.append(d)
                 if len(picked) == wanted:

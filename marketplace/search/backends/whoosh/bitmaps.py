@@ -40,41 +40,79 @@ def bytemap(docnums, size: int) -> int:
 
 
 @dataclass
-class Generation:
-    """What one index generation answers without touching postings: live docs, value maps, orders."""
+class SegmentMaps:
+    """What one segment contributes, with segment-local docnums. Segments never change (deletions
+    are applied through the live mask), so these are computed once per segment and process."""
 
     size: int
-    live: int
     maps: dict[str, dict[str, int]]
-    #: docnums of live documents, newest first
-    newest: list[int]
-    #: docnums by TRL (highest first), then newest
-    by_trl: list[int]
+    trl: list[int]
     published: list[int]
 
 
-def build_generation(searcher) -> Generation:
-    reader = searcher.reader()
+def segment_maps(reader) -> SegmentMaps:
     size = reader.doc_count_all()
-    if size == 0:  # an empty index has no columns to read
-        return Generation(0, 0, {facet: {} for facet in (*FACETS, "express")}, [], [], [])
-    live_ids = list(reader.all_doc_ids())
-    live = bytemap(live_ids, size)
     maps: dict[str, dict[str, int]] = {}
-    for facet in KEYWORD_FACETS:
-        field = FACET_FIELDS[facet]
+    for facet in (*KEYWORD_FACETS, "express"):
+        field = FACET_FIELDS.get(facet, facet)
         maps[facet] = {
             term: bytemap(reader.postings(field, term).all_ids(), size) for term in reader.field_terms(field)
         }
-    maps["express"] = {
-        term: bytemap(reader.postings("express", term).all_ids(), size) for term in reader.field_terms("express")
-    }
     trl = list(reader.column_reader("trl"))
-    published = list(reader.column_reader("published"))
     by_value: dict[int, list[int]] = {}
-    for d in live_ids:
-        by_value.setdefault(trl[d], []).append(d)
+    for d, value in enumerate(trl):
+        by_value.setdefault(value, []).append(d)
     maps["trl"] = {str(value): bytemap(ids, size) for value, ids in by_value.items()}
-    newest = sorted(live_ids, key=lambda d: (-published[d], -d))
-    by_trl = sorted(live_ids, key=lambda d: (-trl[d], -published[d], -d))
-    return Generation(size, live, maps, newest, by_trl, published)
+    return SegmentMaps(size, maps, trl, list(reader.column_reader("published")))
+
+
+class Generation:
+    """What one index generation answers without touching postings: live docs, value maps, orders."""
+
+    def __init__(self, size: int, live: int, maps: dict[str, dict[str, int]], trl: list[int], published: list[int]):
+        self.size = size
+        self.live = live
+        self.maps = maps
+        self.trl = trl
+        self.published = published
+        self._orders: dict[str, list[int]] = {}
+
+    def order(self, sort: str) -> list[int]:
+        """Live docnums newest first (``newest``) or by TRL, highest first, then newest (``trl``)."""
+        if sort not in self._orders:
+            mask = self.live.to_bytes(self.size, "little")
+            live = [d for d in range(self.size) if mask[d]]
+            published, trl = self.published, self.trl
+            if sort == "trl":
+                self._orders[sort] = sorted(live, key=lambda d: (-trl[d], -published[d], -d))
+            else:
+                self._orders[sort] = sorted(live, key=lambda d: (-published[d], -d))
+        return self._orders[sort]
+
+
+def build_generation(searcher, cache: dict[str, SegmentMaps]) -> Generation:
+    """Combine the segments' maps (computing only those of new segments) into the index's."""
+    reader = searcher.reader()
+    size = reader.doc_count_all()
+    maps: dict[str, dict[str, int]] = {facet: {} for facet in (*FACETS, "express")}
+    if size == 0:  # an empty index has no segments to read
+        cache.clear()
+        return Generation(0, 0, maps, [], [])
+    trl = [0] * size
+    published = [0] * size
+    live = 0
+    used: dict[str, SegmentMaps] = {}
+    for leaf, offset in reader.leaf_readers():
+        key = leaf.segment().segment_id()
+        seg = used[key] = cache.get(key) or segment_maps(leaf)
+        shift = 8 * offset
+        for facet, values in seg.maps.items():
+            combined = maps[facet]
+            for value, mask in values.items():
+                combined[value] = combined.get(value, 0) | (mask << shift)
+        trl[offset : offset + seg.size] = seg.trl
+        published[offset : offset + seg.size] = seg.published
+        live |= bytemap(leaf.all_doc_ids(), seg.size) << shift
+    cache.clear()
+    cache.update(used)
+    return Generation(size, live, maps, trl, published)
