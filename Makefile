@@ -53,7 +53,7 @@ test: install
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 bench: install
-	$(BIN)/python bench/search_bench.py --listings 10000
+	$(BIN)/python bench/search_bench.py --listings 10000 $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache

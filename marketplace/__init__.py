@@ -26,6 +26,7 @@ def create_app(config: dict | None = None) -> Flask:
     register_integrations(app)
     register_security(app)
     register_cli(app)
+    register_outbox_consumers(app)
     if app.config.get("PROXY_FIX_X_FOR"):
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=int(app.config["PROXY_FIX_X_FOR"]), x_proto=1)
     return app
@@ -33,7 +34,16 @@ def create_app(config: dict | None = None) -> Flask:
 
 def register_extensions(app: Flask) -> None:
     db.init_app(app)
-    migrate.init_app(app, db, directory=str(_migrations_dir()), render_as_batch=True, compare_type=True)
+    from marketplace.core.db import include_object
+
+    migrate.init_app(
+        app,
+        db,
+        directory=str(_migrations_dir()),
+        render_as_batch=True,
+        compare_type=True,
+        include_object=include_object,
+    )
     login_manager.init_app(app)
     login_manager.session_protection = "basic"
     limiter.init_app(app)
@@ -61,6 +71,9 @@ def register_blueprints(app: Flask) -> None:
     from marketplace.ip.routes import blp as ip_blp
     from marketplace.listings.routes import blp as listings_blp
     from marketplace.notifications.routes import blp as notifications_blp
+    from marketplace.search.routes import blp as search_blp
+    from marketplace.search.routes import saved_blp as saved_searches_blp
+
     from marketplace.payments.routes import admin_blp as payments_admin_blp
     from marketplace.payments.routes import invoices_blp, payments_blp
 
@@ -84,6 +97,8 @@ def register_blueprints(app: Flask) -> None:
         sponsorships_blp,
         payments_admin_blp,
         incubator_blp,
+        search_blp,
+        saved_searches_blp,
     ):
         api.register_blueprint(blueprint)
     app.register_blueprint(docs.blp)
@@ -120,6 +135,13 @@ def register_cli(app: Flask) -> None:
     from marketplace.cli import register
 
     register(app)
+
+
+def register_outbox_consumers(app: Flask) -> None:
+    """Packages that react to outbox events register their consumers (drained after commit)."""
+    from marketplace.search import consumers as search_consumers
+
+    search_consumers.register()
 
 
 def _migrations_dir():

@@ -23,6 +23,7 @@ def register(app: Flask) -> None:
     from marketplace.incubator.seed import seed_incubator
     from marketplace.listings.seed import seed_listings
     from marketplace.notifications.cli import emails
+    from marketplace.search.cli import search, seed_search_index
     from marketplace.payments.cli import payments
     from marketplace.payments.seed import seed_invoices
 
@@ -32,6 +33,7 @@ def register(app: Flask) -> None:
         ("invoices", seed_invoices),
         ("deals", seed_deals),
         ("incubator", seed_incubator),
+        ("search index", seed_search_index),
     ]
     app.cli.add_command(create_admin)
     app.cli.add_command(seed_demo)
@@ -40,6 +42,7 @@ def register(app: Flask) -> None:
     app.cli.add_command(offers)
     app.cli.add_command(payments)
     app.cli.add_command(incubator)
+    app.cli.add_command(search)
 
 
 @click.command("create-admin")

@@ -84,6 +84,13 @@ ROWS: list[Row] = [
     Row("GET", "/api/v1/notifications", signed_in(200)),
     Row("GET", "/api/v1/notifications/unread-count", signed_in(200)),
     Row("POST", "/api/v1/notifications/read-all", signed_in(204)),
+    # search and saved searches
+    Row("GET", "/api/v1/search/listings", every(200)),
+    Row("GET", "/api/v1/saved-searches", signed_in(200)),
+    Row("POST", "/api/v1/saved-searches", signed_in(201), {"name": "Graphene", "criteria": {"q": "graphene"}}),
+    Row("GET", "/api/v1/saved-searches/{saved_search_id}", signed_in(404, member=200)),
+    Row("PATCH", "/api/v1/saved-searches/{saved_search_id}", signed_in(404, member=200), {"name": "Renamed"}),
+    Row("DELETE", "/api/v1/saved-searches/{saved_search_id}", signed_in(404, member=204)),
     # admin
     Row("GET", "/api/v1/admin/organizations", admins_only(200)),
     Row("GET", "/api/v1/admin/organizations/{company_id}", admins_only(200)),
@@ -240,6 +247,9 @@ def world(app, make_org, make_user, admin, make_asset, make_listing, monkeypatch
         for n in range(2)
     ]
     void_invoice(db.session, admin, invoices[1].id, "Issued twice")
+    from marketplace.search.services import create_saved_search
+
+    saved_search = create_saved_search(db.session, member, name="Mine", criteria={"q": "ink"})
     commit(db.session)
     people = {A: None, M: member, G: manager, U: uni_manager, D: admin}
     ids = {
@@ -260,6 +270,7 @@ def world(app, make_org, make_user, admin, make_asset, make_listing, monkeypatch
         "flag_id": flag.id,
         "invoice_id": invoices[0].id,
         "void_invoice_id": invoices[1].id,
+        "saved_search_id": saved_search.id,
     }
     ids["people"] = {"company_member": member, "company_manager": manager, "uni_manager": uni_manager}
     ids.update(incubator_ids(make_org, make_user))

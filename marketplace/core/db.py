@@ -17,6 +17,17 @@ NAMING_CONVENTION = {
 }
 
 
+#: tables that migrations create on some databases only and that the ORM metadata does not hold
+#: (the PostgreSQL search index); schema comparison and autogenerate leave them alone
+UNMANAGED_TABLES = frozenset({"search_listings", "search_words"})
+
+
+def include_object(obj, name, type_, reflected, compare_to) -> bool:
+    """Alembic ``include_object`` hook: skip the unmanaged tables and everything on them."""
+    table = name if type_ == "table" else getattr(getattr(obj, "table", None), "name", None)
+    return table not in UNMANAGED_TABLES
+
+
 def utcnow() -> datetime:
     """The current time, timezone-aware, in UTC."""
     return datetime.now(timezone.utc)

@@ -1,14 +1,29 @@
 """A transactional outbox: domain packages record events in their own transaction; consumers
-(search, alerts) drain them after commit without the producer importing the consumer."""
+(search, alerts) drain them after commit without the producer importing the consumer.
+
+Consumers register once (``register_consumer``) and receive batches of events in id order.
+They must be idempotent: an event whose batch failed stays pending (``attempts`` and
+``last_error`` tell why) and is delivered again by the next drain, e.g. ``flask search sync``.
+"""
 
 from __future__ import annotations
 
+import logging
+from dataclasses import dataclass
 from datetime import datetime
+from typing import Callable, Iterable
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import event as sa_event
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from marketplace.core.db import Base, utcnow
+from marketplace.core.transaction import after_commit, commit
+
+log = logging.getLogger(__name__)
+
+_EMITTED = "outbox_emitted_events"
 
 
 class OutboxEvent(Base):
@@ -30,8 +45,129 @@ class OutboxEvent(Base):
     __table_args__ = (sa.Index("ix_outbox_events_pending", "processed_at", "id"),)
 
 
+Handler = Callable[[Session, list[OutboxEvent]], None]
+
+
+@dataclass(frozen=True)
+class Consumer:
+    name: str
+    handler: Handler
+    #: topics this consumer wants; None for every topic
+    topics: frozenset[str] | None = None
+
+    def wants(self, event: OutboxEvent) -> bool:
+        return self.topics is None or event.topic in self.topics
+
+
+_consumers: list[Consumer] = []
+
+
+def register_consumer(name: str, handler: Handler, topics: Iterable[str] | None = None) -> None:
+    """Deliver drained events (of ``topics``) to ``handler(session, events)``, in registration order.
+
+    Registering a name again replaces the earlier consumer (app factories may run many times).
+    """
+    consumer = Consumer(name, handler, frozenset(topics) if topics is not None else None)
+    for i, existing in enumerate(_consumers):
+        if existing.name == name:
+            _consumers[i] = consumer
+            return
+    _consumers.append(consumer)
+
+
+def consumers() -> list[Consumer]:
+    return list(_consumers)
+
+
 def emit(session, topic: str, aggregate_type: str, aggregate_id: int, payload: dict | None = None) -> OutboxEvent:
-    """Record an event in the caller's transaction."""
+    """Record an event in the caller's transaction; it is drained once that transaction commits."""
     event = OutboxEvent(topic=topic, aggregate_type=aggregate_type, aggregate_id=aggregate_id, payload=payload or {})
     session.add(event)
+    emitted = session.info.setdefault(_EMITTED, [])
+    if not emitted:
+        after_commit(session, lambda: _drain_emitted(session))
+    emitted.append(event)
     return event
+
+
+@sa_event.listens_for(Session, "after_soft_rollback")
+def _forget_emitted_on_rollback(sess, previous_transaction):
+    if previous_transaction.parent is None:
+        sess.info.pop(_EMITTED, None)
+
+
+def _drain_emitted(session) -> None:
+    events = session.info.pop(_EMITTED, [])
+    ids = [sa.inspect(e).identity[0] for e in events if sa.inspect(e).identity]
+    if not ids:
+        return
+    try:
+        drain(session, ids=ids)
+    except SQLAlchemyError:
+        # The business transaction is committed; the events stay pending for `flask search sync`.
+        session.rollback()
+        log.exception("draining outbox events %s after commit failed; they stay pending", ids)
+
+
+def pending_count(session) -> int:
+    return session.execute(sa.select(sa.func.count()).where(OutboxEvent.processed_at.is_(None))).scalar_one()
+
+
+def drain(session, ids: list[int] | None = None, limit: int = 500, after_id: int = 0) -> tuple[int, int, int]:
+    """Deliver pending events (all, or those in ``ids``) to the consumers and commit.
+
+    Returns ``(processed, failed, last_id)``. A batch is delivered at once; when a consumer fails,
+    its events are retried one by one so that one bad event does not hold back the others.
+    """
+    stmt = (
+        sa.select(OutboxEvent)
+        .where(OutboxEvent.processed_at.is_(None), OutboxEvent.id > after_id)
+        .order_by(OutboxEvent.id)
+        .limit(limit)
+    )
+    if ids is not None:
+        stmt = stmt.where(OutboxEvent.id.in_(ids))
+    if session.get_bind().dialect.name == "postgresql":
+        # Two drains (a request and `flask search sync`) never take the same rows.
+        stmt = stmt.with_for_update(skip_locked=True)
+    events = session.execute(stmt).scalars().all()
+    if not events:
+        session.rollback()
+        return 0, 0, after_id
+    last_id = events[-1].id
+    event_ids = [e.id for e in events]
+    try:
+        _deliver(session, events)
+    except Exception as exc:  # noqa: BLE001 - a consumer failed: isolate the bad event(s) below
+        session.rollback()
+        if len(event_ids) == 1:
+            _record_failure(session, event_ids[0], exc)
+            return 0, 1, last_id
+        processed = failed = 0
+        for event_id in event_ids:
+            p, f, _ = drain(session, ids=[event_id])
+            processed, failed = processed + p, failed + f
+        return processed, failed, last_id
+    return len(event_ids), 0, last_id
+
+
+def _deliver(session, events: list[OutboxEvent]) -> None:
+    for consumer in _consumers:
+        batch = [e for e in events if consumer.wants(e)]
+        if batch:
+            consumer.handler(session, batch)
+    now = utcnow()
+    for e in events:
+        e.processed_at = now
+        e.attempts += 1
+        e.last_error = None
+    commit(session)
+
+
+def _record_failure(session, event_id: int, exc: Exception) -> None:
+    log.error("outbox event %s failed: %r", event_id, exc, exc_info=exc)
+    event = session.get(OutboxEvent, event_id)
+    if event is not None:
+        event.attempts += 1
+        event.last_error = f"{type(exc).__name__}: {exc}"[:2000]
+    session.commit()

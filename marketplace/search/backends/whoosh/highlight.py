@@ -1,0 +1,100 @@
+"""Marking the words a query matched in a listing's title, summary or description excerpt."""
+
+from __future__ import annotations
+
+import html
+import re
+
+from marketplace.search.backends.whoosh.queries import fold_text, stem_words
+from marketplace.search.backends.whoosh.schema import STEM
+from marketplace.search.query import SearchQuery
+
+
+def highlight_terms(query: SearchQuery) -> tuple[frozenset[str], tuple[str, ...]]:
+    """Stems and prefixes to mark: those of the positive clauses."""
+    stems: set[str] = set()
+    prefixes: list[str] = []
+    for clause in query.parsed.clauses(positive_only=True):
+        if clause.kind == "prefix":
+            prefixes.append(fold_text(clause.text))
+        else:
+            stems.update(stem_words(clause.text))
+    return frozenset(stems), tuple(prefixes)
+
+
+def _candidates(stems: frozenset[str], prefixes: tuple[str, ...]) -> re.Pattern:
+    """A cheap pre-filter over folded text: where a matching word may start.
+
+    A stem is not always a prefix of its words (battery -> batteri), its first letters are.
+    """
+    starts = {stem[:-1] if len(stem) > 3 else stem for stem in stems} | set(prefixes)
+    return re.compile(r"\b(?:" + "|".join(sorted(map(re.escape, starts), key=len, reverse=True)) + ")")
+
+
+def _marked_spans(
+    text: str, stems: frozenset[str], prefixes: tuple[str, ...], offset: int = 0
+) -> list[tuple[int, int]]:
+    spans = []
+    for token in STEM(text, chars=True):
+        if token.text in stems or (prefixes and fold_text(text[token.startchar : token.endchar]).startswith(prefixes)):
+            spans.append((token.startchar + offset, token.endchar + offset))
+    return spans
+
+
+def mark(text: str, stems: frozenset[str], prefixes: tuple[str, ...], window: int | None = None) -> str | None:
+    """``text`` HTML-escaped with matching words in ``<mark>``; None when nothing matches.
+
+    With ``window``, only an excerpt of about that many characters around the first match (only
+    that excerpt is analysed, so long descriptions cost little).
+    """
+    if not text:
+        return None
+    candidates = _candidates(stems, prefixes)
+    folded = fold_text(text)
+    if len(folded) != len(text):  # a folding that changes lengths: analyse everything
+        folded = None
+    start, end = 0, len(text)
+    spans: list[tuple[int, int]] = []
+    if window and len(text) > window and folded is not None:
+        for found in candidates.finditer(folded):
+            start = max(0, found.start() - window // 3)
+            if start:
+                space = text.find(" ", start, found.start())
+                start = space + 1 if space >= 0 else start
+            end = min(len(text), start + window)
+            if end < len(text):
+                space = text.rfind(" ", found.end(), end)
+                end = space if space > found.end() else end
+            spans = _marked_spans(text[start:end], stems, prefixes, offset=start)
+            if spans:
+                break
+    elif folded is None or candidates.search(folded):
+        spans = _marked_spans(text, stems, prefixes)
+    if not spans:
+        return None
+    out = ["…" if start else ""]
+    pos = start
+    for s, e in spans:
+        if s < pos or e > end:
+            continue
+        out.append(html.escape(text[pos:s]))
+        out.append(f"<mark>{html.escape(text[s:e])}</mark>")
+        pos = e
+    out.append(html.escape(text[pos:end]))
+    out.append("…" if end < len(text) else "")
+    return "".join(out)
+
+
+def highlight_listing(query: SearchQuery, title: str, summary: str, description: str) -> dict[str, str]:
+    """Title and summary with their matches marked; a description excerpt when the summary has none."""
+    stems, prefixes = highlight_terms(query)
+    if not stems and not prefixes:
+        return {}
+    out = {}
+    if marked := mark(title, stems, prefixes):
+        out["title"] = marked
+    if marked := mark(summary, stems, prefixes):
+        out["summary"] = marked
+    elif marked := mark(description, stems, prefixes, window=240):
+        out["description"] = marked
+    return out

@@ -1,0 +1,76 @@
+"""Whoosh queries for a SearchQuery: the text with its boosts, and each filter."""
+
+from __future__ import annotations
+
+from whoosh.query import And, Every, Not, NumericRange, Or, Phrase, Prefix, Term
+from whoosh.support.charset import accent_map
+
+from marketplace.search.backends.whoosh.schema import BOOSTS, STEM, epoch
+from marketplace.search.query import Clause, SearchQuery
+
+
+def stem_words(text: str) -> list[str]:
+    return [t.text for t in STEM(text)]
+
+
+def fold_text(text: str) -> str:
+    return text.lower().translate(accent_map)
+
+
+def clause_query(clause: Clause):
+    """The Whoosh query for one clause over every text field, with the boosts; None if only stop words."""
+    if clause.kind == "prefix":
+        prefix = fold_text(clause.text)
+        return Or([Prefix(f, prefix, boost=b) for f, b in BOOSTS.items()])
+    words = stem_words(clause.text)
+    if not words:
+        return None
+    if len(words) == 1 and clause.kind == "term":
+        return Or([Term(f, words[0], boost=b) for f, b in BOOSTS.items()])
+    return Or([Phrase(f, words, boost=b) for f, b in BOOSTS.items()])
+
+
+def text_query(query: SearchQuery):
+    """The free-text part of ``query`` as a Whoosh query (None when there is no text)."""
+    if query.parsed.is_empty:
+        return None
+    musts, nots = [], []
+    for group in query.parsed.groups:
+        parts = [(c, clause_query(c)) for c in group]
+        parts = [(c, q) for c, q in parts if q is not None]
+        if not parts:
+            continue
+        if len(parts) == 1 and parts[0][0].negated:
+            nots.append(parts[0][1])
+        else:
+            musts.append(parts[0][1] if len(parts) == 1 else Or([q for _, q in parts]))
+    if not musts and not nots:
+        return Term("id", "")  # only stop words: nothing matches
+    positive = musts[0] if len(musts) == 1 else (And(musts) if musts else Every())
+    return And([positive] + [Not(q) for q in nots]) if nots else positive
+
+
+def filter_queries(query: SearchQuery) -> dict[str, object]:
+    """Each active filter as a Whoosh query, by facet name."""
+
+    def any_of(field, values):
+        return Or([Term(field, str(v)) for v in values])
+
+    out: dict[str, object] = {}
+    if query.fields:
+        out["fields"] = any_of("fields", query.fields)
+    if query.trl_values:
+        out["trl"] = NumericRange("trl", query.trl_values[0], query.trl_values[-1])
+    if query.opportunity_types:
+        out["opportunity_types"] = any_of("opportunity_types", query.opportunity_types)
+    if query.ip_kinds:
+        out["ip_kinds"] = any_of("ip_kinds", query.ip_kinds)
+    if query.university_ids:
+        out["universities"] = any_of("university", query.university_ids)
+    if query.countries:
+        out["countries"] = any_of("country", query.countries)
+    if query.has_express_license is not None:
+        out["express"] = Term("express", "1" if query.has_express_license else "0")
+    if query.published_since is not None:
+        out["published"] = NumericRange("published", epoch(query.published_since), None)
+    return out

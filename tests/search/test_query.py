@@ -1,0 +1,42 @@
+"""The query syntax both backends share."""
+
+import pytest
+
+from marketplace.core.errors import ValidationFailed
+from marketplace.search.query import Clause, build_query, parse_query
+
+
+def test_words_phrases_prefixes_exclusions_and_or():
+    parsed = parse_query('graphene "solid state" nano* -lithium cells OR batteries')
+    assert parsed.groups == (
+        (Clause("term", "graphene"),),
+        (Clause("phrase", "solid state"),),
+        (Clause("prefix", "nano"),),
+        (Clause("term", "lithium", negated=True),),
+        (Clause("term", "cells"), Clause("term", "batteries")),
+    )
+
+
+def test_empty_and_punctuation_only_queries_browse():
+    assert parse_query("").is_empty and parse_query("  ").is_empty and parse_query('"" - ()').is_empty
+
+
+@pytest.mark.parametrize("q", ['"open', 'a "b" "c', "x*", "*", "ab-c*", " ".join(["w"] * 13)])
+def test_invalid_queries_raise_422(q):
+    with pytest.raises(ValidationFailed) as info:
+        parse_query(q)
+    assert "q" in info.value.errors
+
+
+def test_sort_defaults_to_relevance_with_text_and_newest_without():
+    assert build_query({"q": "graphene"}).sort == "relevance"
+    assert build_query({}).sort == "newest"
+    assert build_query({"sort": "relevance"}).sort == "newest"
+    assert build_query({"q": "x", "sort": "trl"}).sort == "trl"
+
+
+def test_trl_range_and_result_window():
+    assert build_query({"trl_min": 3}).trl_values == (3, 4, 5, 6, 7, 8, 9)
+    assert build_query({"trl_max": 2}).trl_values == (1, 2)
+    with pytest.raises(ValidationFailed):
+        build_query({"page": 501, "page_size": 20})
