@@ -245,6 +245,7 @@ def generate(session, n: int, seed: int) -> None:
         print(f"\r  generated {min(n, start + batch)}/{n} listings", end="", flush=True)
     print()
     if session.get_bind().dialect.name == "postgresql":
+        session.execute(sa.text("ANALYZE"))  # what autovacuum does for a live database
         for table in ("listings", "ip_assets", "organizations", "express_licenses"):
             session.execute(
                 sa.text(

@@ -181,6 +181,9 @@ class PostgresBackend:
         complete index (old rows until their batch commits), never an empty one.
         """
         engine = session.get_bind()
+        # After a bulk load (an import) the planner may have no statistics yet and scan every
+        # listing for each batch; fresh ones cost a sample and make the batches index lookups.
+        session.execute(sa.text("ANALYZE listings, listing_fields, listing_assets, express_licenses"))
         session.execute(
             sa.text(f"DELETE FROM {TABLE} WHERE listing_id NOT IN (SELECT id FROM listings WHERE status = 'published')")
         )

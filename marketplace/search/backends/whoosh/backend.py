@@ -1,10 +1,10 @@
 """The embedded backend: a Whoosh index on disk (``SEARCH_INDEX_DIR``), safe for several processes.
 
 Only the API shared by every Whoosh 2.7-compatible distribution is used. Reading keeps one
-searcher per process and refreshes it when another writer committed. Facet counts, filters and
-the total come from per-generation bitmaps (one byte per document, held in Python ints) so a
-query runs the text matcher once, never twice, and counting a facet is an ``&`` and a
-``bit_count``. Writes take the index lock with a timeout and retry; a write that still fails
+searcher per process and replaces it when another writer committed. Facet counts, filters and
+the total come from bitmaps (one byte per document, held in Python ints; cached per segment) so
+a query runs the text matcher once, scored, never a second time to count, and counting a facet
+is an ``&`` and a ``bit_count``. Writes take the index lock with a timeout and retry; a write that still fails
 raises, so the outbox keeps the event for a later drain.
 """
 
