@@ -393,8 +393,15 @@ def get_organization(session, org_id: int) -> Organization:
     return org
 
 
-def _managers(org: Organization) -> list[User]:
-    return [m for m in org.members if m.role == "manager" and m.is_active]
+def active_members(session, organization_id: int, *, managers_only: bool = False) -> list[User]:
+    """The organization's people who can still act (not removed, not suspended), by id."""
+    stmt = sa.select(User).where(
+        User.organization_id == organization_id, User.removed_at.is_(None), User.suspended_at.is_(None)
+    )
+    if managers_only:
+        stmt = stmt.where(User.role == "manager")
+    return list(session.execute(stmt.order_by(User.id)).scalars())
+
 
 
 def verify_organization(session, org_id: int) -> Organization:
@@ -402,7 +409,7 @@ def verify_organization(session, org_id: int) -> Organization:
     before, after = ORGANIZATION_VERIFICATION.apply(org, "verify")
     org.verified_at = utcnow()
     org.rejection_reason = None
-    for manager in _managers(org):
+    for manager in active_members(session, org.id, managers_only=True):
         queue_email(
             session,
             to=manager.email,
@@ -419,7 +426,7 @@ def reject_organization(session, org_id: int, reason: str) -> Organization:
     before, after = ORGANIZATION_VERIFICATION.apply(org, "reject")
     org.verified_at = None
     org.rejection_reason = reason
-    for manager in _managers(org):
+    for manager in active_members(session, org.id, managers_only=True):
         queue_email(
             session,
             to=manager.email,

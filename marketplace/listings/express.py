@@ -16,6 +16,7 @@ import sqlalchemy as sa
 from flask import current_app
 
 from marketplace.accounts.models import User
+from marketplace.accounts.services import active_members
 from marketplace.core import audit
 from marketplace.core.db import utcnow
 from marketplace.core.errors import Conflict, Forbidden
@@ -23,8 +24,7 @@ from marketplace.ip.licenses import services as licensing
 from marketplace.ip.licenses.models import License
 from marketplace.listings.models import Listing
 from marketplace.listings.services import visible_listing
-from marketplace.listings.transitions import managers_of
-from marketplace.notifications.services import notify, queue_email
+from marketplace.notifications.services import tell
 from marketplace.payments import services as payments
 from marketplace.payments import signals
 from marketplace.payments.models import Invoice
@@ -130,12 +130,11 @@ def _license_for(session, invoice: Invoice) -> License | None:
 
 def _tell(session, license: License, kind: str, subject: str, message: str) -> None:
     """The licensee's and the licensor's managers hear of it, in the app and by email."""
-    people = managers_of(session, license.licensee_id) + managers_of(session, license.licensor_id)
+    people = active_members(session, license.licensee_id, managers_only=True) + active_members(
+        session, license.licensor_id, managers_only=True
+    )
     link = current_app.config["PUBLIC_BASE_URL"].rstrip("/") + f"/licenses/{license.id}"
-    for person in people:
-        notify(session, person.id, kind=kind, title=subject, body=message, data={"license_id": license.id})
-        queue_email(session, to=person.email, subject=subject, body=f"Hello {person.name},\n\n{message}\n\n{link}\n",
-                    category=kind)
+    tell(session, people, kind=kind, title=subject, body=message, link=link, data={"license_id": license.id})
 
 
 @signals.invoice_paid.connect_via(SOURCE)

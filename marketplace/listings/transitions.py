@@ -8,12 +8,13 @@ from flask import current_app
 from sqlalchemy.orm import selectinload
 
 from marketplace.accounts.models import User
+from marketplace.accounts.services import active_members
 from marketplace.core.db import utcnow
 from marketplace.core.errors import Forbidden, ValidationFailed
 from marketplace.listings.models import Listing, ListingTransition
 from marketplace.listings.services import content_snapshot, get_listing, is_insider, owned_listing, visible_listing
 from marketplace.listings.workflow import LISTING_WORKFLOW, PREVIOUS_STATE, record_transition
-from marketplace.notifications.services import notify, queue_email
+from marketplace.notifications.services import tell
 
 #: where a listing goes back to when its pre-suspension state is unknown: the admins look again
 FALLBACK_AFTER_SUSPENSION = "in_review"
@@ -150,27 +151,7 @@ def history(session, viewer: User, listing_id: int) -> list[ListingTransition]:
     )
 
 
-def managers_of(session, university_id: int) -> list[User]:
-    return list(
-        session.execute(
-            sa.select(User).where(
-                User.organization_id == university_id,
-                User.role == "manager",
-                User.removed_at.is_(None),
-                User.suspended_at.is_(None),
-            ).order_by(User.id)
-        ).scalars()
-    )
-
-
 def _tell_managers(session, listing: Listing, kind: str, subject: str, message: str) -> None:
     link = current_app.config["PUBLIC_BASE_URL"].rstrip("/") + f"/listings/{listing.slug}"
-    for manager in managers_of(session, listing.university_id):
-        queue_email(
-            session,
-            to=manager.email,
-            subject=subject,
-            body=f"Hello {manager.name},\n\n{message}\n\n{link}\n",
-            category=kind,
-        )
-        notify(session, manager.id, kind=kind, title=subject, body=message, data={"listing_id": listing.id})
+    tell(session, active_members(session, listing.university_id, managers_only=True), kind=kind, title=subject,
+         body=message, link=link, data={"listing_id": listing.id})

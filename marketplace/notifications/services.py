@@ -37,6 +37,14 @@ def notify(session, user_id: int, *, kind: str, title: str, body: str = "", data
     return note
 
 
+def tell(session, people, *, kind: str, title: str, body: str, link: str | None = None, data: dict | None = None) -> None:
+    """Notify each person in the app and queue them an email (``people``: objects with id, name, email)."""
+    text = body + (f"\n\n{link}\n" if link else "\n")
+    for person in people:
+        notify(session, person.id, kind=kind, title=title, body=body, data=data)
+        queue_email(session, to=person.email, subject=title, body=f"Hello {person.name},\n\n{text}", category=kind)
+
+
 def deliver_pending(session, ids: list[int] | None = None, limit: int = 100) -> tuple[int, int]:
     """Send queued emails (all, or those in ``ids``); returns ``(sent, failed)``. Commits per email."""
     backend = backend_from_config(current_app.config)

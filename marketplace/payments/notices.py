@@ -7,17 +7,12 @@ from flask import current_app
 
 from marketplace.accounts.models import User
 from marketplace.core.money import Money
-from marketplace.notifications.services import notify, queue_email
+from marketplace.accounts.services import active_members
+from marketplace.notifications.services import tell
 from marketplace.payments.models import Dispute, Invoice, Payout, Refund
 
 
-def _people(session, organization_id: int, *, managers_only: bool = False) -> list[User]:
-    stmt = sa.select(User).where(
-        User.organization_id == organization_id, User.removed_at.is_(None), User.suspended_at.is_(None)
-    )
-    if managers_only:
-        stmt = stmt.where(User.role == "manager")
-    return list(session.execute(stmt.order_by(User.id)).scalars())
+_people = active_members
 
 
 def _admins(session) -> list[User]:
@@ -34,10 +29,8 @@ def _link(invoice: Invoice) -> str:
 
 
 def _tell(session, people: list[User], invoice: Invoice | None, *, kind: str, title: str, body: str, data: dict) -> None:
-    for person in people:
-        notify(session, person.id, kind=kind, title=title, body=body, data=data)
-        text = body + (f"\n\nDetails: {_link(invoice)}\n" if invoice is not None else "\n")
-        queue_email(session, to=person.email, subject=title, body=f"Hello {person.name},\n\n{text}", category=kind)
+    link = f"Details: {_link(invoice)}" if invoice is not None else None
+    tell(session, people, kind=kind, title=title, body=body, link=link, data=data)
 
 
 def _about(invoice: Invoice) -> dict:
