@@ -5,12 +5,13 @@ from __future__ import annotations
 import logging
 import sqlite3
 
-from flask import Flask
+from flask import Flask, has_request_context, request
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from marketplace.config import load_config
+from marketplace.core.security import SAFE_METHODS
 from marketplace.core.transaction import TransactionalFlask
 from marketplace.extensions import api, db, limiter, login_manager, migrate
 
@@ -164,5 +165,13 @@ def _sqlite_pragmas(dbapi_connection, connection_record):
 
 @event.listens_for(Engine, "begin")
 def _sqlite_begin(conn):
+    """SQLite: a request that may write takes the write lock as it begins (``BEGIN IMMEDIATE``).
+
+    A deferred transaction that read first and writes later cannot wait for the lock once
+    another connection committed after its read (WAL snapshots): SQLite answers "database is
+    locked" at once instead. Taken at the start, the lock is waited for (``busy_timeout``).
+    Reads (safe methods, CLI commands, tests' own sessions) stay deferred and never block.
+    """
     if conn.dialect.name == "sqlite":
-        conn.exec_driver_sql("BEGIN")
+        may_write = has_request_context() and request.method not in SAFE_METHODS
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if may_write else "BEGIN")

@@ -43,16 +43,16 @@ def sync() -> None:
 @search.command("reindex")
 @click.option("--batch-size", default=1000, show_default=True, type=click.IntRange(1, 100_000))
 @click.option(
-    "--procs",
-    default=1,
+    "--memory-mb",
+    default=2048,
     show_default=True,
-    type=click.IntRange(1, 32),
-    help="Whoosh: writer processes (more than one builds segments in parallel, then merges them).",
+    type=click.IntRange(64, 1_000_000),
+    help="Whoosh: postings kept in memory before the rebuild spills them to temporary files.",
 )
-def reindex(batch_size: int, procs: int) -> None:
+def reindex(batch_size: int, memory_mb: int) -> None:
     """Rebuild the whole index from the database, then drain pending events."""
     backend = get_backend()
-    options = {"procs": procs} if backend.name == "whoosh" else {}
+    options = {"memory_mb": memory_mb} if backend.name == "whoosh" else {}
     total = count_published(db.session)
     started = time.perf_counter()
     with click.progressbar(length=total, label=f"Indexing listings ({backend.name})", show_pos=True) as bar:

@@ -24,6 +24,7 @@ from whoosh.query import And, Term
 
 from marketplace.search.backends import Hit, SearchResult, SearchUnavailable
 from marketplace.search.backends.whoosh.bitmaps import Generation, MaskedTopCollector, build_generation, bytemap
+from marketplace.search.backends.whoosh.bulk import rebuild_writer
 from marketplace.search.backends.whoosh.highlight import highlight_listing
 from marketplace.search.backends.whoosh.queries import filter_queries, fold_text, stem_words, text_query
 from marketplace.search.backends.whoosh.schema import FOLD, TEXT_FIELDS, epoch, make_schema, to_fields
@@ -96,12 +97,13 @@ class WhooshBackend:
 
     # -- writing
 
-    def _write(self, work: Callable, **writer_args) -> None:
+    def _write(self, work: Callable, make_writer: Callable | None = None, **writer_args) -> None:
         """Run ``work(writer)`` and commit, retrying while another process holds the lock."""
         ix = self._index()
+        make_writer = make_writer or (lambda ix, **args: ix.writer(**args))
         for attempt in range(1, self.write_attempts + 1):
             try:
-                writer = ix.writer(timeout=self.write_timeout, **writer_args)
+                writer = make_writer(ix, timeout=self.write_timeout, **writer_args)
             except whoosh_index.LockError:
                 log.warning("search index locked (attempt %s of %s)", attempt, self.write_attempts)
                 time.sleep(0.05 * attempt)
@@ -128,13 +130,12 @@ class WhooshBackend:
 
         self._write(work)
 
-    def rebuild(self, session, batch_size: int, progress: Callable[[int], None], procs: int = 1) -> int:
-        """Replace the index with every published listing, ending with one segment.
+    def rebuild(self, session, batch_size: int, progress: Callable[[int], None], memory_mb: int = 2048) -> int:
+        """Replace the index with every published listing, in one segment, in one commit.
 
-        One writer process builds one segment directly (on a two-core machine it beats
-        several: the final merge of their segments costs more than the parallel analysis
-        saves). With ``procs`` > 1, sub-writers each build a segment (``multisegment``) and
-        a final ``optimize`` merges them, for machines with cores to spare.
+        The bulk writer (``bulk.py``) writes the segment Whoosh's writer would, without sorting,
+        spilling and re-merging every posting; it keeps about ``memory_mb`` of postings in
+        memory (roughly 1.5 GB for 100,000 listings) and spills to temporary files past that.
         """
         count = 0
 
@@ -147,11 +148,7 @@ class WhooshBackend:
                 progress(len(batch))
             return {"mergetype": writing.CLEAR}
 
-        if procs > 1:
-            self._write(work, procs=procs, multisegment=True, limitmb=1024)
-            self.optimize()
-        else:
-            self._write(work, limitmb=1024)
+        self._write(work, make_writer=rebuild_writer, limitmb=memory_mb)
         return count
 
     def optimize(self) -> None:

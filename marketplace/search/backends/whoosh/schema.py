@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from whoosh.analysis import CharsetFilter, LowercaseFilter, RegexTokenizer, StemFilter, StopFilter
 from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
-from whoosh.support.charset import accent_map
 
+from marketplace.search.backends.whoosh.analysis import FOLD, STEM, fold_terms, stem_terms
 from marketplace.search.documents import ListingDocument
 
 #: query-time boosts: title over summary over description and keywords
@@ -23,9 +22,6 @@ FACET_FIELDS = {
     "countries": "country",
 }
 KEYWORD_FACETS = ("fields", "opportunity_types", "ip_kinds", "universities", "countries")
-
-STEM = RegexTokenizer() | LowercaseFilter() | CharsetFilter(accent_map) | StopFilter() | StemFilter()
-FOLD = RegexTokenizer() | LowercaseFilter() | CharsetFilter(accent_map)
 
 
 def make_schema() -> Schema:
@@ -54,16 +50,18 @@ def epoch(value: datetime | None) -> int:
 
 
 def to_fields(doc: ListingDocument) -> dict:
-    """The Whoosh field values for a listing document."""
+    """The Whoosh field values for a listing document, text fields already analyzed."""
     keywords = " ".join(doc.keywords)
     return {
         "id": str(doc.id),
         "version": doc.version,
-        "title": doc.title,
-        "summary": doc.summary,
-        "description": doc.description,
-        "keywords": keywords,
-        "spell": " ".join((doc.title, doc.summary, keywords)),
+        "title": stem_terms(doc.title),
+        "_stored_title": doc.title,
+        "summary": stem_terms(doc.summary),
+        "_stored_summary": doc.summary,
+        "description": stem_terms(doc.description),
+        "keywords": stem_terms(keywords),
+        "spell": fold_terms(" ".join((doc.title, doc.summary, keywords))),
         "fields": " ".join(doc.fields),
         "opportunity_types": " ".join(doc.opportunity_types),
         "ip_kinds": " ".join(doc.ip_kinds),

@@ -1,0 +1,219 @@
+"""A writer for whole-index rebuilds: the segment Whoosh's own writer makes, byte for byte, faster.
+
+Whoosh's writer puts every posting of a rebuild (about 200 a listing) into one pool that it
+sorts, spills to disk in runs and merges back posting by posting, then hands them one at a time
+to the field writer, which looks the document's field length up in a column file for each. For
+a rebuild, where documents arrive in docnum order, two swaps through the writer's extension
+points (its ``pool`` and its ``codec``) remove that work:
+
+- ``GroupedPool`` files each posting under its term as it arrives, already in docnum order, so
+  only the distinct terms get sorted; past a memory limit it spills its terms to a run, and
+  since runs cover consecutive docnums, merging them is concatenating each term's parts;
+- ``BulkCodec`` is the stock ``W3Codec`` whose field writer fills each term's postings blocks
+  (128 postings) at once, with the field lengths read once per field.
+
+The blocks are written by Whoosh's own postings writer (whose buffers ``_fill_block`` sets as
+its ``add_posting`` would) and the segment records the stock codec, so the index on disk is a
+plain Whoosh 2.7 index. ``tests/search/test_whoosh_bulk.py`` checks that its files are identical
+to the stock writer's, so a Whoosh release that changes those internals fails there.
+"""
+
+from __future__ import annotations
+
+import pickle
+from array import array
+from heapq import merge
+from itertools import groupby
+
+from whoosh.codec.whoosh3 import W3Codec, W3FieldWriter
+from whoosh.util import random_name
+
+
+#: estimated bytes a posting takes in the pool besides its value: docnum, weight, list slot, value object
+_POSTING_BYTES = 4 + 8 + 8 + 33
+#: and a term: its key, the dict slot, the tuple and its two arrays and list
+_TERM_BYTES = 33 + 100 + 64 + 2 * 80 + 56
+
+
+class GroupedPostings:
+    """A pool's postings term by term, in Whoosh's order: ``(fieldname, term, docnums, weights, values)``.
+
+    Iterating yields single postings ``(fieldname, term, docnum, weight, value)``, for a field
+    writer that is not ours.
+    """
+
+    def __init__(self, pool: GroupedPool):
+        self._pool = pool
+
+    def terms(self):
+        """Each term's postings: from memory, or merged from the runs the pool spilled."""
+        pool = self._pool
+        if not pool.runs:
+            yield from _in_order(pool.fields)
+            return
+        pool.save()
+        runs = [pool.read_run(name) for name in pool.runs]
+        # runs hold consecutive docnum ranges: a term's postings are its runs' postings in run order
+        for (fieldname, term), parts in groupby(merge(*runs, key=_term_key), key=_term_key):
+            _, _, docnums, weights, values = next(parts)
+            for _, _, more_docnums, more_weights, more_values in parts:
+                docnums.extend(more_docnums)
+                weights.extend(more_weights)
+                values.extend(more_values)
+            yield fieldname, term, docnums, weights, values
+
+    def __iter__(self):
+        for fieldname, term, docnums, weights, values in self.terms():
+            for docnum, weight, value in zip(docnums, weights, values):
+                yield fieldname, term, docnum, weight, value
+
+
+class GroupedPool:
+    """Stands in for the writer's sorting pool when documents only get added, in docnum order.
+
+    Past ``limitmb`` (estimated) it spills its terms to a run file in the writer's temporary
+    storage; runs cover consecutive docnum ranges, so merging them only concatenates.
+    """
+
+    def __init__(self, tempstore=None, limitmb: float = 2048):
+        self.fieldnames: set[str] = set()
+        self.fields: dict[str, dict[bytes, tuple]] = {}
+        self.runs: list[str] = []
+        self._tempstore = tempstore
+        self._limit = int(limitmb * 2**20)
+        self._size = 0
+        self._last_docnum = -1
+
+    def add(self, item) -> None:
+        fieldname, term, docnum, weight, value = item
+        if docnum < self._last_docnum:
+            raise ValueError("GroupedPool takes postings in docnum order (a rebuild only adds documents)")
+        self._last_docnum = docnum
+        terms = self.fields.get(fieldname)
+        if terms is None:
+            terms = self.fields[fieldname] = {}
+            self.fieldnames.add(fieldname)
+        postings = terms.get(term)
+        if postings is None:
+            postings = terms[term] = (array("I"), array("d"), [])
+            self._size += _TERM_BYTES + len(term)
+        postings[0].append(docnum)
+        postings[1].append(weight)
+        postings[2].append(value)
+        self._size += _POSTING_BYTES + len(value)
+        if self._size > self._limit:
+            self.save()
+
+    def iter_postings(self) -> GroupedPostings:
+        return GroupedPostings(self)
+
+    def save(self) -> None:
+        """Spill the terms held in memory to a new run."""
+        if not self.fields:
+            return
+        if self._tempstore is None:
+            raise ValueError("GroupedPool needs a temporary storage to spill to")
+        name = f"{random_name()}.grouped"
+        with self._tempstore.create_file(name).raw_file() as f:
+            for record in _in_order(self.fields):
+                pickle.dump(record, f, pickle.HIGHEST_PROTOCOL)
+        self.runs.append(name)
+        self.fields = {}
+        self._size = 0
+
+    def read_run(self, name: str):
+        with self._tempstore.open_file(name).raw_file() as f:
+            while True:
+                try:
+                    yield pickle.load(f)
+                except EOFError:
+                    break
+        self._tempstore.delete_file(name)
+
+    def cleanup(self) -> None:
+        self.fields = {}
+        for name in self.runs:
+            if self._tempstore.file_exists(name):
+                self._tempstore.delete_file(name)
+        self.runs = []
+
+
+def _in_order(fields):
+    for fieldname in sorted(fields):
+        terms = fields[fieldname]
+        for term in sorted(terms):
+            yield (fieldname, term, *terms[term])
+
+
+def _term_key(record):
+    return record[0], record[1]
+
+
+class BulkFieldWriter(W3FieldWriter):
+    """Writes grouped postings a block at a time; anything else the stock way."""
+
+    def add_postings(self, schema, lengths, items):
+        if not isinstance(items, GroupedPostings):
+            return super().add_postings(schema, lengths, items)
+        blocklimit = self._codec.blocklimit
+        current = None
+        for fieldname, term, docnums, weights, values in items.terms():
+            if fieldname != current:
+                if current is not None:
+                    self.finish_field()
+                current, fieldobj = fieldname, schema[fieldname]
+                doclengths = _field_lengths(lengths, fieldname) if fieldobj.scorable else None
+                self.start_field(fieldname, fieldobj)
+            self.start_term(term)
+            block = self._postwriter
+            for start in range(0, len(docnums), blocklimit):
+                if start:
+                    block._write_block()
+                end = start + blocklimit
+                _fill_block(block, docnums[start:end], weights[start:end], values[start:end], doclengths)
+            self.finish_term()
+        if current is not None:
+            self.finish_field()
+
+
+def _fill_block(block, docnums, weights, values, doclengths) -> None:
+    """Set a postings block's buffers and statistics as ``add_posting`` would, posting by posting."""
+    block._ids = docnums
+    block._weights = array("f", weights)
+    block._values = [v for v in values if v]
+    block._maxweight = max(0, max(weights))
+    lengths = [n for n in map(doclengths.__getitem__, docnums) if n] if doclengths else None
+    block._minlength = min(lengths) if lengths else None
+    block._maxlength = max(lengths) if lengths else 0
+
+
+def _field_lengths(per_doc_reader, fieldname: str) -> list[int] | None:
+    """Every document's length in the field, read once (``None`` where lengths are not kept)."""
+    if per_doc_reader is None:
+        return None
+    length = per_doc_reader.doc_field_length
+    return [length(docnum, fieldname) or 0 for docnum in range(per_doc_reader.doc_count_all())]
+
+
+class BulkCodec(W3Codec):
+    """``W3Codec`` with the bulk field writer; its segments record the stock codec."""
+
+    def __init__(self, blocklimit=128, compression=3, inlinelimit=1):
+        super().__init__(blocklimit=blocklimit, compression=compression, inlinelimit=inlinelimit)
+        self.blocklimit = blocklimit
+        self._stock = W3Codec(blocklimit=blocklimit, compression=compression, inlinelimit=inlinelimit)
+
+    def field_writer(self, storage, segment):
+        return BulkFieldWriter(self, storage, segment)
+
+    def new_segment(self, storage, indexname):
+        return self._stock.new_segment(storage, indexname)
+
+
+def rebuild_writer(ix, limitmb: float = 2048, **writer_args):
+    """A writer that replaces the whole index (commit it with ``mergetype=CLEAR``), keeping about
+    ``limitmb`` of postings in memory before it spills them to its temporary storage."""
+    writer = ix.writer(codec=BulkCodec(), **writer_args)
+    writer.pool = GroupedPool(writer.temp_storage(), limitmb=limitmb)
+    return writer
+
