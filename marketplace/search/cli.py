@@ -49,10 +49,15 @@ def sync() -> None:
     type=click.IntRange(64, 1_000_000),
     help="Whoosh: postings kept in memory before the rebuild spills them to temporary files.",
 )
-def reindex(batch_size: int, memory_mb: int) -> None:
+@click.option(
+    "--procs",
+    type=click.IntRange(1, 64),
+    help="Whoosh: processes that analyze listings (default: one per core from 5,000 listings).",
+)
+def reindex(batch_size: int, memory_mb: int, procs: int | None) -> None:
     """Rebuild the whole index from the database, then drain pending events."""
     backend = get_backend()
-    options = {"memory_mb": memory_mb} if backend.name == "whoosh" else {}
+    options = {"memory_mb": memory_mb, "procs": procs} if backend.name == "whoosh" else {}
     total = count_published(db.session)
     started = time.perf_counter()
     with click.progressbar(length=total, label=f"Indexing listings ({backend.name})", show_pos=True) as bar:

@@ -5,8 +5,6 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Iterator
-
 import sqlalchemy as sa
 
 from marketplace.accounts.models import Organization
@@ -59,24 +57,15 @@ def load_documents(session, ids) -> list[ListingDocument]:
     return docs
 
 
-def iter_documents(session, batch_size: int = 500) -> Iterator[list[ListingDocument]]:
-    """Every published listing's document, in batches of ids (keyset pagination)."""
-    last_id = 0
-    while True:
-        batch_ids = (
-            session.execute(
-                sa.select(Listing.id)
-                .where(Listing.status == PUBLISHED, Listing.id > last_id)
-                .order_by(Listing.id)
-                .limit(batch_size)
-            )
-            .scalars()
-            .all()
-        )
-        if not batch_ids:
-            return
-        last_id = batch_ids[-1]
-        yield _documents(session, Listing.id.between(batch_ids[0], last_id))
+def published_id_ranges(session, batch_size: int) -> list[tuple[int, int]]:
+    """``(first id, last id)`` of consecutive batches of ``batch_size`` published listings."""
+    ids = session.execute(sa.select(Listing.id).where(Listing.status == PUBLISHED).order_by(Listing.id)).scalars().all()
+    return [(ids[i], ids[min(i + batch_size, len(ids)) - 1]) for i in range(0, len(ids), batch_size)]
+
+
+def documents_between(session, first: int, last: int) -> list[ListingDocument]:
+    """Documents of the published listings with ids from ``first`` to ``last``."""
+    return _documents(session, Listing.id.between(first, last))
 
 
 def count_published(session) -> int:

@@ -50,3 +50,14 @@ def test_pre_analyzed_text_is_indexed_with_the_same_frequencies_weights_and_rela
             assert fast[term][:2] == (freq, weight)
             if positions is not None:
                 assert [p + delta for p in fast[term][2]] == positions
+
+
+@given(texts)
+@settings(max_examples=200)
+def test_the_bulk_writer_computes_the_postings_field_index_computes(text):
+    from marketplace.search.backends.whoosh.bulk import _index
+
+    schema = make_schema()
+    for name, analyze in (("description", stem_terms), ("spell", fold_terms)):
+        terms = analyze(text)
+        assert _index(schema[name], terms) == list(schema[name].index(terms))

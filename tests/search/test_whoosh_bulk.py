@@ -12,7 +12,7 @@ from whoosh.filedb.compound import CompoundStorage
 from whoosh.qparser import QueryParser
 from whoosh.writing import CLEAR
 
-from marketplace.search.backends.whoosh.bulk import GroupedPool, rebuild_writer
+from marketplace.search.backends.whoosh.bulk import GroupedPool, add_batch, prepare_batch, rebuild_writer
 from marketplace.search.backends.whoosh.schema import make_schema, to_fields
 from marketplace.search.documents import ListingDocument
 
@@ -63,10 +63,26 @@ def _segment_files(ix) -> dict[str, bytes]:
     return files
 
 
+def _add_in_batches(writer, docs):
+    """How the rebuild adds the batches that it or a worker process prepared."""
+    for start in range(0, len(docs), 7):
+        add_batch(writer, prepare_batch(writer.schema, docs[start : start + 7]))
+
+
 # 300 documents give terms with fewer than one block (128) of postings, and with several blocks;
 # with a quarter of a megabyte the pool spills them to several runs
-@pytest.mark.parametrize(("count", "limitmb"), [(1, 2048), (128, 2048), (300, 2048), (300, 0.25)])
-def test_rebuild_writer_writes_the_files_the_stock_writer_writes(tmp_path, count, limitmb):
+@pytest.mark.parametrize(
+    ("count", "limitmb", "add"),
+    [
+        (1, 2048, None),
+        (128, 2048, None),
+        (300, 2048, None),
+        (300, 0.25, None),
+        (300, 2048, _add_in_batches),
+        (300, 0.25, _add_in_batches),
+    ],
+)
+def test_rebuild_writer_writes_the_files_the_stock_writer_writes(tmp_path, count, limitmb, add):
     docs = _documents(count)
     (tmp_path / "stock").mkdir()
     (tmp_path / "bulk").mkdir()
@@ -78,8 +94,11 @@ def test_rebuild_writer_writes_the_files_the_stock_writer_writes(tmp_path, count
     with bulk.writer() as writer:  # an older index that the rebuild replaces
         writer.add_document(**_documents(1)[0])
     writer = rebuild_writer(bulk, limitmb=limitmb)
-    for doc in docs:
-        writer.add_document(**doc)
+    if add:
+        add(writer, docs)
+    else:
+        for doc in docs:
+            writer.add_document(**doc)
     spilled = len(writer.pool.runs)
     writer.commit(mergetype=CLEAR)
 

@@ -26,12 +26,16 @@ from marketplace.search.backends import Hit, SearchResult, SearchUnavailable
 from marketplace.search.backends.whoosh.bitmaps import Generation, MaskedTopCollector, build_generation, bytemap
 from marketplace.search.backends.whoosh.bulk import rebuild_writer
 from marketplace.search.backends.whoosh.highlight import highlight_listing
+from marketplace.search.backends.whoosh.rebuild import add_listings
 from marketplace.search.backends.whoosh.queries import filter_queries, fold_text, stem_words, text_query
 from marketplace.search.backends.whoosh.schema import FOLD, TEXT_FIELDS, epoch, make_schema, to_fields
-from marketplace.search.documents import iter_documents, load_documents
+from marketplace.search.documents import load_documents, published_id_ranges
 from marketplace.search.query import FACETS, SearchQuery
 
 log = logging.getLogger(__name__)
+
+#: listings from which a rebuild uses a worker process per core (below, starting them costs more)
+PARALLEL_FROM = 5_000
 
 
 class WhooshBackend:
@@ -130,22 +134,31 @@ class WhooshBackend:
 
         self._write(work)
 
-    def rebuild(self, session, batch_size: int, progress: Callable[[int], None], memory_mb: int = 2048) -> int:
+    def rebuild(
+        self,
+        session,
+        batch_size: int,
+        progress: Callable[[int], None],
+        memory_mb: int = 2048,
+        procs: int | None = None,
+    ) -> int:
         """Replace the index with every published listing, in one segment, in one commit.
 
         The bulk writer (``bulk.py``) writes the segment Whoosh's writer would, without sorting,
         spilling and re-merging every posting; it keeps about ``memory_mb`` of postings in
         memory (roughly 1.5 GB for 100,000 listings) and spills to temporary files past that.
+        With ``procs`` > 1 (by default, one per core for ``PARALLEL_FROM`` listings or more),
+        ``procs - 1`` worker processes analyze listings for it (``rebuild.py``).
         """
+        ranges = published_id_ranges(session, batch_size)
+        if procs is None:
+            procs = (os.cpu_count() or 1) if len(ranges) * batch_size >= PARALLEL_FROM else 1
+        workers = min(procs - 1, len(ranges) - 1)
         count = 0
 
         def work(writer):
             nonlocal count
-            for batch in iter_documents(session, batch_size):
-                for doc in batch:
-                    writer.add_document(**to_fields(doc))
-                count += len(batch)
-                progress(len(batch))
+            count = add_listings(writer, session, ranges, workers, progress)
             return {"mergetype": writing.CLEAR}
 
         self._write(work, make_writer=rebuild_writer, limitmb=memory_mb)

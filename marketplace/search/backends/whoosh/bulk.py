@@ -22,10 +22,13 @@ from __future__ import annotations
 
 import pickle
 from array import array
+from collections import Counter
 from heapq import merge
 from itertools import groupby
 
 from whoosh.codec.whoosh3 import W3Codec, W3FieldWriter
+from whoosh.formats import Frequency, Positions
+from whoosh.system import pack_uint
 from whoosh.util import random_name
 
 
@@ -85,22 +88,46 @@ class GroupedPool:
         self._last_docnum = -1
 
     def add(self, item) -> None:
+        """Add one posting ``(fieldname, term, docnum, weight, value)`` (the writer's interface)."""
         fieldname, term, docnum, weight, value = item
         if docnum < self._last_docnum:
             raise ValueError("GroupedPool takes postings in docnum order (a rebuild only adds documents)")
         self._last_docnum = docnum
+        grouped = self._term(fieldname, term)
+        grouped[0].append(docnum)
+        grouped[1].append(weight)
+        grouped[2].append(value)
+        self._grew(_POSTING_BYTES + len(value))
+
+    def add_batch(self, base: int, count: int, grouped: dict) -> None:
+        """Add the postings of ``count`` documents numbered from ``base``, grouped as ``prepare_batch``
+        groups them (docnums from 0): each term's part is appended whole."""
+        if base <= self._last_docnum:
+            raise ValueError("GroupedPool takes postings in docnum order (a rebuild only adds documents)")
+        self._last_docnum = base + count - 1
+        size = 0
+        for fieldname, terms in grouped.items():
+            for term, (docnums, weights, values) in terms.items():
+                into = self._term(fieldname, term)
+                into[0].extend(map(base.__add__, docnums) if base else docnums)
+                into[1].extend(weights)
+                into[2].extend(values)
+                size += _POSTING_BYTES * len(docnums) + sum(map(len, values))
+        self._grew(size)
+
+    def _term(self, fieldname: str, term: bytes) -> tuple:
         terms = self.fields.get(fieldname)
         if terms is None:
             terms = self.fields[fieldname] = {}
             self.fieldnames.add(fieldname)
-        postings = terms.get(term)
-        if postings is None:
-            postings = terms[term] = (array("I"), array("d"), [])
+        grouped = terms.get(term)
+        if grouped is None:
+            grouped = terms[term] = (array("I"), array("d"), [])
             self._size += _TERM_BYTES + len(term)
-        postings[0].append(docnum)
-        postings[1].append(weight)
-        postings[2].append(value)
-        self._size += _POSTING_BYTES + len(value)
+        return grouped
+
+    def _grew(self, size: int) -> None:
+        self._size += size
         if self._size > self._limit:
             self.save()
 
@@ -208,6 +235,84 @@ class BulkCodec(W3Codec):
 
     def new_segment(self, storage, indexname):
         return self._stock.new_segment(storage, indexname)
+
+
+def prepare_batch(schema, batch: list[dict]) -> tuple[dict, list]:
+    """What ``add_document(**fields)`` computes for each document of ``batch`` before it writes, as
+    plain data that another process can compute: the postings grouped by field and term (docnums
+    from 0, in batch order), and per document the per-document values ``(fieldname, stored
+    value, length, column value)``."""
+    grouped: dict[str, dict[bytes, tuple]] = {}
+    documents = []
+    for docnum, fields in enumerate(batch):
+        boost = float(fields.get("_boost", 1.0))
+        values = []
+        for fieldname in sorted(name for name in fields if not name.startswith("_")):
+            value = fields[fieldname]
+            if value is None:
+                continue
+            field = schema[fieldname]
+            if field.separate_spelling() or field.vector:
+                raise ValueError(f"field {fieldname!r}: spelling words and vectors are not prepared")
+            length = 0
+            if field.indexed:
+                fieldboost = float(fields.get(f"_{fieldname}_boost", boost))
+                terms = grouped.setdefault(fieldname, {})
+                for term, freq, weight, encoded in _index(field, value):
+                    if field.scorable:
+                        length += freq
+                    postings = terms.get(term)
+                    if postings is None:
+                        postings = terms[term] = (array("I"), array("d"), [])
+                    postings[0].append(docnum)
+                    postings[1].append(weight * fieldboost)
+                    postings[2].append(encoded)
+            custom = fields.get(f"_stored_{fieldname}", value)
+            stored = custom if field.stored else None
+            column = field.column_type if custom is not None else None
+            if stored is not None or length or column:
+                values.append((fieldname, stored, length, field.to_column_value(custom) if column else None))
+        documents.append(values)
+    return grouped, documents
+
+
+def _index(field, value):
+    """``field.index(value)``; for analyzed text (a list of terms) in the positions or frequency
+    format, the same postings computed without a token object per word."""
+    kind = type(field.format)
+    if not isinstance(value, list) or kind not in (Positions, Frequency):
+        return field.index(value)
+    boost = field.format.field_boost
+    if kind is Frequency:
+        return [(term.encode("utf-8"), n, float(n) * boost, pack_uint(n)) for term, n in Counter(value).items()]
+    positions: dict[str, list[int]] = {}
+    for position, term in enumerate(value):
+        seen = positions.get(term)
+        if seen is None:
+            positions[term] = [position]
+        else:
+            seen.append(position)
+    encode = field.format.encode
+    return [(term.encode("utf-8"), len(p), float(len(p)) * boost, encode(p)) for term, p in positions.items()]
+
+
+def add_batch(writer, prepared: tuple[dict, list]) -> None:
+    """Add a batch of documents from ``prepare_batch``'s data, as ``add_document`` would have."""
+    grouped, documents = prepared
+    schema, perdoc = writer.schema, writer.perdocwriter
+    base = writer.docnum
+    for values in documents:
+        perdoc.start_doc(writer.docnum)
+        for fieldname, stored, length, column_value in values:
+            field = schema[fieldname]
+            perdoc.add_field(fieldname, field, stored, length)
+            if column_value is not None:
+                perdoc.add_column_value(fieldname, field.column_type, column_value)
+        perdoc.finish_doc()
+        writer.docnum += 1
+    if documents:
+        writer.pool.add_batch(base, len(documents), grouped)
+        writer._added = True
 
 
 def rebuild_writer(ix, limitmb: float = 2048, **writer_args):
