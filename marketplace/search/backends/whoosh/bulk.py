@@ -12,6 +12,10 @@ points (its ``pool`` and its ``codec``) remove that work:
 - ``BulkCodec`` is the stock ``W3Codec`` whose field writer fills each term's postings blocks
   (128 postings) at once, with the field lengths read once per field.
 
+``prepare_batch`` computes for a batch of documents what ``add_document`` computes before it
+writes, grouped by term, in plain data that a worker process can compute and send
+(``rebuild.py``); ``add_batch`` adds it, appending each term's part of the batch whole.
+
 The blocks are written by Whoosh's own postings writer (whose buffers ``_fill_block`` sets as
 its ``add_posting`` would) and the segment records the stock codec, so the index on disk is a
 plain Whoosh 2.7 index. ``tests/search/test_whoosh_bulk.py`` checks that its files are identical
