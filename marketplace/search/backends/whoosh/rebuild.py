@@ -108,8 +108,6 @@ def _wait_for_result(results, processes):
 def _prepare_ranges(url: str, schema, ranges, claimed, results) -> None:
     """Worker: prepare the documents of each batch it claims, until none is left."""
     try:
-        import marketplace.models  # noqa: F401  (every mapped class, for the mappers to configure)
-
         engine = sa.create_engine(url)
         with Session(engine) as session:
             while (index := _claim(claimed, len(ranges))) is not None:
