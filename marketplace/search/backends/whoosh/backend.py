@@ -26,8 +26,8 @@ from marketplace.search.backends import Hit, SearchResult, SearchUnavailable
 from marketplace.search.backends.whoosh.bitmaps import Generation, MaskedTopCollector, build_generation, bytemap
 from marketplace.search.backends.whoosh.bulk import rebuild_writer
 from marketplace.search.backends.whoosh.highlight import highlight_listing
-from marketplace.search.backends.whoosh.rebuild import add_listings
 from marketplace.search.backends.whoosh.queries import filter_queries, fold_text, stem_words, text_query
+from marketplace.search.backends.whoosh.rebuild import add_listings
 from marketplace.search.backends.whoosh.schema import FOLD, TEXT_FIELDS, epoch, make_schema, to_fields
 from marketplace.search.documents import load_documents, published_id_ranges
 from marketplace.search.query import FACETS, SearchQuery
@@ -163,10 +163,6 @@ class WhooshBackend:
 
         self._write(work, make_writer=rebuild_writer, limitmb=memory_mb)
         return count
-
-    def optimize(self) -> None:
-        """Merge every segment into one (spelling correction is much slower on many segments)."""
-        self._write(lambda writer: {"optimize": True})
 
     def clear(self, session=None) -> None:
         self._write(lambda writer: {"mergetype": writing.CLEAR})
