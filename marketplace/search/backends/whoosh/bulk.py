@@ -43,11 +43,7 @@ _TERM_BYTES = 33 + 100 + 64 + 2 * 80 + 56
 
 
 class GroupedPostings:
-    """A pool's postings term by term, in Whoosh's order: ``(fieldname, term, docnums, weights, values)``.
-
-    Iterating yields single postings ``(fieldname, term, docnum, weight, value)``, for a field
-    writer that is not ours.
-    """
+    """A pool's postings term by term, in Whoosh's order, for ``BulkFieldWriter``."""
 
     def __init__(self, pool: GroupedPool):
         self._pool = pool
@@ -68,11 +64,6 @@ class GroupedPostings:
                 weights.extend(more_weights)
                 values.extend(more_values)
             yield fieldname, term, docnums, weights, values
-
-    def __iter__(self):
-        for fieldname, term, docnums, weights, values in self.terms():
-            for docnum, weight, value in zip(docnums, weights, values):
-                yield fieldname, term, docnum, weight, value
 
 
 class GroupedPool:
