@@ -23,12 +23,13 @@ from whoosh.filedb.filestore import FileStorage
 from whoosh.query import And, Term
 
 from marketplace.search.backends import Hit, SearchResult, SearchUnavailable
+from marketplace.search.backends.whoosh.analysis import fold_terms, stem_terms
 from marketplace.search.backends.whoosh.bitmaps import Generation, MaskedTopCollector, build_generation, bytemap
 from marketplace.search.backends.whoosh.bulk import rebuild_writer
 from marketplace.search.backends.whoosh.highlight import highlight_listing
-from marketplace.search.backends.whoosh.queries import filter_queries, fold_text, stem_words, text_query
+from marketplace.search.backends.whoosh.queries import filter_queries, fold_text, text_query
 from marketplace.search.backends.whoosh.rebuild import add_listings
-from marketplace.search.backends.whoosh.schema import FOLD, TEXT_FIELDS, epoch, make_schema, to_fields
+from marketplace.search.backends.whoosh.schema import TEXT_FIELDS, epoch, make_schema, to_fields
 from marketplace.search.documents import load_documents, published_id_ranges
 from marketplace.search.query import FACETS, SearchQuery
 
@@ -275,9 +276,8 @@ class WhooshBackend:
         for clause in query.parsed.clauses():
             if clause.kind != "term":
                 continue
-            for word in FOLD(clause.text):
-                word = word.text
-                stems = stem_words(word)
+            for word in fold_terms(clause.text):
+                stems = stem_terms(word)
                 if not stems or any(searcher.doc_frequency(f, s) for f in TEXT_FIELDS for s in stems):
                     continue
                 corrector = corrector or searcher.corrector("spell")

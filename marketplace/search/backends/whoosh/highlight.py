@@ -5,7 +5,8 @@ from __future__ import annotations
 import html
 import re
 
-from marketplace.search.backends.whoosh.queries import fold_text, stem_words
+from marketplace.search.backends.whoosh.analysis import stem_terms
+from marketplace.search.backends.whoosh.queries import fold_text
 from marketplace.search.backends.whoosh.schema import STEM
 from marketplace.search.query import SearchQuery
 
@@ -18,7 +19,7 @@ def highlight_terms(query: SearchQuery) -> tuple[frozenset[str], tuple[str, ...]
         if clause.kind == "prefix":
             prefixes.append(fold_text(clause.text))
         else:
-            stems.update(stem_words(clause.text))
+            stems.update(stem_terms(clause.text))
     return frozenset(stems), tuple(prefixes)
 
 

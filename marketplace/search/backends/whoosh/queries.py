@@ -5,12 +5,9 @@ from __future__ import annotations
 from whoosh.query import And, Every, Not, NumericRange, Or, Phrase, Prefix, Term
 from whoosh.support.charset import accent_map
 
-from marketplace.search.backends.whoosh.schema import BOOSTS, STEM, epoch
+from marketplace.search.backends.whoosh.analysis import stem_terms
+from marketplace.search.backends.whoosh.schema import BOOSTS, epoch
 from marketplace.search.query import Clause, SearchQuery
-
-
-def stem_words(text: str) -> list[str]:
-    return [t.text for t in STEM(text)]
 
 
 def fold_text(text: str) -> str:
@@ -22,7 +19,7 @@ def clause_query(clause: Clause):
     if clause.kind == "prefix":
         prefix = fold_text(clause.text)
         return Or([Prefix(f, prefix, boost=b) for f, b in BOOSTS.items()])
-    words = stem_words(clause.text)
+    words = stem_terms(clause.text)
     if not words:
         return None
     if len(words) == 1 and clause.kind == "term":

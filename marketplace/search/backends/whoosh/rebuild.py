@@ -64,10 +64,8 @@ def add_listings(
                 status, batch = _wait_for_result(results, processes)  # every batch is claimed
             if status == "failed":
                 raise RebuildWorkerFailed(f"A search rebuild worker failed:\n{batch}")
-            add_batch(writer, batch)
-            size = len(batch[1])
-            count, done = count + size, done + 1
-            progress(size)
+            count += _add_prepared(writer, batch, progress)
+            done += 1
     finally:
         for process in processes:
             if process.is_alive():
@@ -77,9 +75,18 @@ def add_listings(
 
 
 def _add_batch(writer, docs, progress) -> int:
-    add_batch(writer, prepare_batch(writer.schema, [to_fields(doc) for doc in docs]))
-    progress(len(docs))
-    return len(docs)
+    return _add_prepared(writer, _prepare(writer.schema, docs), progress)
+
+
+def _prepare(schema, docs):
+    return prepare_batch(schema, [to_fields(doc) for doc in docs])
+
+
+def _add_prepared(writer, prepared, progress) -> int:
+    add_batch(writer, prepared)
+    size = len(prepared[1])
+    progress(size)
+    return size
 
 
 def _database_url(session) -> str:
@@ -113,7 +120,7 @@ def _prepare_ranges(url: str, schema, ranges, claimed, results) -> None:
             while (index := _claim(claimed, len(ranges))) is not None:
                 docs = documents_between(session, *ranges[index])
                 session.rollback()  # hold no read snapshot between batches
-                results.put(("prepared", prepare_batch(schema, [to_fields(doc) for doc in docs])))
+                results.put(("prepared", _prepare(schema, docs)))
         engine.dispose()
     except BaseException:
         results.put(("failed", traceback.format_exc()))
