@@ -117,3 +117,19 @@ def test_reading_with_a_session_writes_nothing(app, login, make_user):
     finally:
         event.remove(db.engine, "before_cursor_execute", record)
     assert writes == []
+
+
+def test_password_reset_ends_sessions_and_revokes_api_tokens_unless_kept(app, client, login, make_user):
+    from tests.helpers import outbox, token_from
+
+    revoking, keeping = make_user(), make_user()
+    for user, keep in ((revoking, None), (keeping, False)):
+        c = login(user)
+        secret = c.post("/api/v1/auth/tokens", json={"name": "CI"}).json["token"]
+        client.post("/api/v1/auth/password-reset", json={"email": user.email})
+        body = {"token": token_from(outbox(to=user.email)[0]), "new_password": NEW}
+        if keep is not None:
+            body["revoke_api_tokens"] = keep
+        assert client.post("/api/v1/auth/password-reset/confirm", json=body).status_code == 204
+        assert_problem(c.get("/api/v1/auth/me"), 401)
+        assert bearer(app, secret).status_code == (200 if keep is False else 401)
