@@ -15,6 +15,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from tests.helpers import at_once
+
 REPO = Path(__file__).resolve().parent.parent
 #: the access log line of every request: worker pid, method, path, status
 ACCESS_LOG_FORMAT = "access %(p)s %(m)s %(U)s %(s)s"
@@ -93,29 +95,12 @@ def gunicorn(env: dict, workers: int = 2, boot_timeout: float = 120):
         process.stdout.close()
 
 
-def concurrently(calls) -> list:
-    """Run the ``calls`` (no-argument callables) in threads released together; their results in order."""
-    barrier = threading.Barrier(len(calls))
-    results: list = [None] * len(calls)
-
-    def run(i, call):
-        barrier.wait(timeout=30)
-        results[i] = call()
-
-    threads = [threading.Thread(target=run, args=(i, call)) for i, call in enumerate(calls)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return results
-
-
 def _warm_up(server: Server, workers: int, deadline: float) -> None:
     """Until every worker has answered once (a worker still importing the app would answer nothing)."""
     while len(server.worker_pids("GET", "/api/v1/auth/me")) < workers:
         if time.monotonic() > deadline:
             raise RuntimeError("not every gunicorn worker answered:\n" + "".join(server.lines))
-        concurrently([lambda: server.request("GET", "/api/v1/auth/me")] * (2 * workers))
+        at_once(*[lambda: server.request("GET", "/api/v1/auth/me")] * (2 * workers))
         time.sleep(0.1)  # the access log line is written after the response
 
 

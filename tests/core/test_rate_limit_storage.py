@@ -8,7 +8,8 @@ import pytest
 
 from marketplace.config import ConfigError, check_config
 from tests.conftest import PASSWORD
-from tests.live_server import concurrently, gunicorn, run_until_exit, server_env
+from tests.helpers import at_once
+from tests.live_server import gunicorn, run_until_exit, server_env
 
 LOGIN = "/api/v1/auth/login"
 
@@ -27,7 +28,7 @@ def test_login_limit_per_account_holds_across_two_gunicorn_workers_on_the_defaul
     )
     wrong = {"email": user.email, "password": "not-the-password"}
     with gunicorn(env, workers=2) as server:
-        statuses = sorted(status for status, _ in concurrently([lambda: server.request("POST", LOGIN, wrong)] * 12))
+        statuses = sorted(status for status, _ in at_once(*[lambda: server.request("POST", LOGIN, wrong)] * 12))
         right_status, right_body = server.request("POST", LOGIN, {"email": user.email, "password": PASSWORD})
         served_by = server.worker_pids("POST", LOGIN)
     assert len(served_by) == 2, "both workers must have answered login attempts for this test to mean anything"
