@@ -10,7 +10,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from marketplace.config import load_config
+from marketplace.config import check_config, env_instance_path, load_config
 from marketplace.core.security import SAFE_METHODS
 from marketplace.core.transaction import TransactionalFlask
 from marketplace.extensions import api, db, limiter, login_manager, migrate
@@ -18,9 +18,10 @@ from marketplace.extensions import api, db, limiter, login_manager, migrate
 
 def create_app(config: dict | None = None) -> Flask:
     """Build the app: settings, extensions, blueprints, CLI, error handlers."""
-    app = TransactionalFlask(__name__, instance_relative_config=True)
+    app = TransactionalFlask(__name__, instance_path=env_instance_path(), instance_relative_config=True)
     app.config.update(load_config(app.instance_path))
     app.config.update(config or {})
+    check_config(app.config)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     register_extensions(app)
     register_blueprints(app)

@@ -41,6 +41,30 @@ def _bps(value: str | int) -> int:
     return bps
 
 
+#: rate-limit storages whose counters live inside one worker process
+PER_PROCESS_RATELIMIT_SCHEMES = ("memory",)
+
+
+def env_instance_path() -> str | None:
+    """``INSTANCE_PATH`` (absolute), or None for Flask's ``instance/`` beside the code."""
+    path = os.environ.get("INSTANCE_PATH")
+    return str(Path(path).resolve()) if path else None
+
+
+def check_config(config) -> None:
+    """Refuse to start on settings that would silently weaken production."""
+    if config["APP_ENV"] != "production":
+        return
+    uri = config["RATELIMIT_STORAGE_URI"]
+    if uri.partition("://")[0] in PER_PROCESS_RATELIMIT_SCHEMES and not config.get("RATELIMIT_ALLOW_PER_PROCESS"):
+        raise ConfigError(
+            f"RATELIMIT_STORAGE_URI={uri} keeps rate-limit counters inside each worker process, so with N "
+            "workers a client gets N times the login attempts. Use the default SQLite file (shared by the "
+            "workers of one machine) or redis://... (several machines), or set RATELIMIT_ALLOW_PER_PROCESS=1 "
+            "to accept per-process limits (a single-process server)."
+        )
+
+
 def load_config(instance_path: str) -> dict:
     """Build the configuration mapping from the environment."""
     instance = Path(instance_path)
@@ -69,8 +93,11 @@ def load_config(instance_path: str) -> dict:
         "PASSWORD_MIN_LENGTH": 10,
         "INVITATION_TTL_HOURS": int(os.environ.get("INVITATION_TTL_HOURS", 7 * 24)),
         "PASSWORD_RESET_TTL_MINUTES": int(os.environ.get("PASSWORD_RESET_TTL_MINUTES", 60)),
-        # Rate limits (Flask-Limiter); in memory by default, Redis when RATELIMIT_STORAGE_URI is set.
-        "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
+        # Rate limits (Flask-Limiter): a SQLite file under instance/ shared by the workers of one
+        # machine (marketplace.core.ratelimit_storage); redis://... when several machines serve.
+        "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", f"sqlite:///{instance / 'ratelimits.sqlite'}"),
+        #: production: accept per-process counters (memory://), e.g. for a single-process server
+        "RATELIMIT_ALLOW_PER_PROCESS": _bool(os.environ.get("RATELIMIT_ALLOW_PER_PROCESS")),
         "RATELIMIT_ENABLED": _bool(os.environ.get("RATELIMIT_ENABLED"), True),
         "LOGIN_RATE_LIMIT_PER_IP": os.environ.get("LOGIN_RATE_LIMIT_PER_IP", "30 per minute"),
         "LOGIN_RATE_LIMIT_PER_ACCOUNT": os.environ.get("LOGIN_RATE_LIMIT_PER_ACCOUNT", "5 per minute"),

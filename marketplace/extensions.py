@@ -6,6 +6,7 @@ from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 
+from marketplace.core import ratelimit_storage  # noqa: F401  (registers the sqlite:// rate-limit storage)
 from marketplace.core.api import ProblemApi
 from marketplace.core.db import Base
 

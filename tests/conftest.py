@@ -62,7 +62,7 @@ def app_config(database_url: str, tmp_path) -> dict:
         "PASSWORD_HASH_TIME_COST": 1,
         "PASSWORD_HASH_MEMORY_COST": 32,
         "SEARCH_INDEX_DIR": str(tmp_path / "search-index"),
-        "RATELIMIT_STORAGE_URI": "memory://",
+        "RATELIMIT_STORAGE_URI": f"sqlite:///{tmp_path / 'ratelimits.sqlite'}",
         "PUBLIC_BASE_URL": "http://testserver",
         # Payments: nothing reaches the internet; tests/payments points these at localstripe.
         "STRIPE_SECRET_KEY": "sk_test_unreachable",

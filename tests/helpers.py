@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+
 import sqlalchemy as sa
 
 from marketplace.extensions import db
@@ -47,3 +49,20 @@ def outbox_events(listing_id: int | None = None) -> list[tuple[str, int]]:
     if listing_id is not None:
         stmt = stmt.where(OutboxEvent.aggregate_type == "listing", OutboxEvent.aggregate_id == listing_id)
     return [tuple(row) for row in db.session.execute(stmt).all()]
+
+
+def at_once(*calls) -> list:
+    """Run the calls (no-argument callables) in threads released together by a barrier; their results in order."""
+    barrier = threading.Barrier(len(calls))
+    results: list = [None] * len(calls)
+
+    def run(i, call):
+        barrier.wait(timeout=30)
+        results[i] = call()
+
+    threads = [threading.Thread(target=run, args=(i, call)) for i, call in enumerate(calls)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    return results

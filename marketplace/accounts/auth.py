@@ -5,14 +5,14 @@ from __future__ import annotations
 from flask import g, request
 from flask_login import current_user
 
-from marketplace.accounts import services
+from marketplace.accounts import services, sessions
 from marketplace.core.errors import Unauthorized
 from marketplace.extensions import db, login_manager
 
 
 @login_manager.user_loader
-def _load_from_session(session_id: str):
-    user = services.load_session_user(db.session, session_id)
+def _load_from_session(session_key: str):
+    user = sessions.load_session_user(db.session, session_key)
     if user is not None:
         g.auth_method = "session"
     return user

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import secrets
 from datetime import datetime
 
 import sqlalchemy as sa
@@ -62,8 +61,6 @@ class User(TimestampMixin, Base):
     #: set when a manager removed the user (or the user left): the account can no longer log in
     removed_at: Mapped[datetime | None]
     last_login_at: Mapped[datetime | None]
-    #: part of the session identity: rotating it logs out every session of the user
-    session_nonce: Mapped[str] = mapped_column(sa.String(32), default=lambda: secrets.token_hex(8))
 
     organization: Mapped[Organization | None] = relationship(back_populates="members")
 
@@ -85,12 +82,33 @@ class User(TimestampMixin, Base):
     def is_anonymous(self) -> bool:
         return False
 
+    #: the secret of the browser session this request runs in (set when a session starts or is
+    #: loaded; not a column): Flask-Login keeps it in the cookie, the server keeps its hash
+    session_key = None
+
     def get_id(self) -> str:
-        return f"{self.id}:{self.session_nonce}"
+        if not self.session_key:
+            raise RuntimeError("start a session with accounts.services.start_session before login_user")
+        return self.session_key
 
     @property
     def is_manager(self) -> bool:
         return self.role == "manager"
+
+
+class UserSession(Base):
+    """A browser session: the cookie carries its secret; deleting the row ends it everywhere."""
+
+    __tablename__ = "user_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    #: SHA-256 of the secret the session cookie carries
+    token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    created_at: Mapped[datetime]
+    expires_at: Mapped[datetime]
+
+    user: Mapped[User] = relationship()
 
 
 class Invitation(Base):

@@ -5,11 +5,11 @@ from __future__ import annotations
 from flask import g
 from flask import session as flask_session
 from flask.views import MethodView
-from flask_login import login_user, logout_user
+from flask_login import current_user, login_user, logout_user
 from flask_smorest import Blueprint
 
 from marketplace.accounts import schemas as s
-from marketplace.accounts import services
+from marketplace.accounts import services, sessions
 from marketplace.core.auth import MANAGER, login_required, manager_required, require_membership, require_user
 from marketplace.core.security import csrf_token, rotate_csrf_token
 from marketplace.extensions import db
@@ -27,9 +27,17 @@ def _me(user):
 
 
 def _start_session(user, remember: bool = False):
+    _end_browser_session()
     flask_session.clear()
+    sessions.start_session(db.session, user, remember=remember)
     login_user(user, remember=remember)
     rotate_csrf_token()
+
+
+def _end_browser_session():
+    """End, on the server, the session this request's cookie belongs to (if any)."""
+    if current_user.is_authenticated and g.get("auth_method") == "session":
+        sessions.end_session(db.session, current_user.session_key)
 
 
 @auth_blp.route("/register")
@@ -58,8 +66,9 @@ class Login(MethodView):
 class Logout(MethodView):
     @auth_blp.response(204)
     def post(self):
-        """End the session."""
+        """End the session, on the server too: a copy of the cookie stops working."""
         require_user()
+        _end_browser_session()
         logout_user()
         flask_session.clear()
 
@@ -78,10 +87,15 @@ class Password(MethodView):
     @auth_blp.arguments(s.PasswordChangeSchema)
     @auth_blp.response(204)
     def post(self, data):
-        """Change your password; your other sessions end."""
+        """Change your password: every session ends (this browser gets a fresh one) and, unless
+        ``revoke_api_tokens`` is false, every API token is revoked."""
         user = require_user()
-        services.change_password(db.session, user, data["current_password"], data["new_password"])
-        _start_session(user)
+        in_browser = g.get("auth_method") == "session"
+        services.change_password(
+            db.session, user, data["current_password"], data["new_password"], revoke_api_tokens=data["revoke_api_tokens"]
+        )
+        if in_browser:
+            _start_session(user)
 
 
 @auth_blp.route("/password-reset")
@@ -98,8 +112,11 @@ class PasswordResetConfirm(MethodView):
     @auth_blp.arguments(s.PasswordResetConfirmSchema)
     @auth_blp.response(204)
     def post(self, data):
-        """Set a new password with the emailed token; every session of the user ends."""
-        services.confirm_password_reset(db.session, data["token"], data["new_password"])
+        """Set a new password with the emailed token; every session of the user ends, and every API
+        token unless ``revoke_api_tokens`` is false."""
+        services.confirm_password_reset(
+            db.session, data["token"], data["new_password"], revoke_api_tokens=data["revoke_api_tokens"]
+        )
 
 
 @auth_blp.route("/tokens")

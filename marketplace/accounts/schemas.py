@@ -54,9 +54,13 @@ class LoginSchema(Schema):
     remember = ma.fields.Boolean(load_default=False)
 
 
+REVOKE_API_TOKENS_HELP = "Also revoke every personal API token of the account (default true)."
+
+
 class PasswordChangeSchema(Schema):
     current_password = ma.fields.String(required=True, load_only=True)
     new_password = ma.fields.String(required=True, load_only=True)
+    revoke_api_tokens = ma.fields.Boolean(load_default=True, metadata={"description": REVOKE_API_TOKENS_HELP})
 
 
 class PasswordResetRequestSchema(Schema):
@@ -66,6 +70,7 @@ class PasswordResetRequestSchema(Schema):
 class PasswordResetConfirmSchema(Schema):
     token = ma.fields.String(required=True, validate=validate.Length(min=10, max=200))
     new_password = ma.fields.String(required=True, load_only=True)
+    revoke_api_tokens = ma.fields.Boolean(load_default=True, metadata={"description": REVOKE_API_TOKENS_HELP})
 
 
 class ApiTokenCreateSchema(Schema):

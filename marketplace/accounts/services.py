@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import secrets
 from datetime import timedelta
 
 import sqlalchemy as sa
@@ -11,6 +10,7 @@ from flask import current_app, request
 
 from marketplace.accounts.models import ApiToken, Invitation, Organization, PasswordResetToken, User
 from marketplace.accounts.passwords import burn_time, hash_password, password_problems, verify_password
+from marketplace.accounts.sessions import end_all_sessions
 from marketplace.core import audit
 from marketplace.core.db import utcnow
 from marketplace.core.pagination import Page, paginate
@@ -90,18 +90,29 @@ def authenticate(session, email: str, password: str) -> User:
     return user
 
 
-def change_password(session, user: User, current_password: str, new_password: str) -> None:
-    """Change the password; every other session of the user ends."""
+def change_password(
+    session, user: User, current_password: str, new_password: str, *, revoke_api_tokens: bool = True
+) -> None:
+    """Change the password; every session of the user ends, and their API tokens unless kept."""
     if not verify_password(user.password_hash, current_password):
         raise ValidationFailed("The current password is wrong.", errors={"current_password": ["Wrong password."]})
     _check_password(new_password, "new_password", user.email)
     _set_password(session, user, new_password)
-    audit.record(session, "user.password_change", user)
+    revoked = _revoke_api_tokens(session, user) if revoke_api_tokens else 0
+    audit.record(session, "user.password_change", user, changes={"api_tokens_revoked": revoked})
 
 
 def _set_password(session, user: User, password: str) -> None:
     user.password_hash = hash_password(password)
-    user.session_nonce = secrets.token_hex(8)
+    end_all_sessions(session, user)
+
+
+def _revoke_api_tokens(session, user: User) -> int:
+    """Revoke every live API token of ``user``; how many were revoked."""
+    result = session.execute(
+        sa.update(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None)).values(revoked_at=utcnow())
+    )
+    return result.rowcount
 
 
 def request_password_reset(session, email: str) -> None:
@@ -134,8 +145,8 @@ def request_password_reset(session, email: str) -> None:
     audit.record(session, "user.password_reset_request", user, actor=user)
 
 
-def confirm_password_reset(session, token: str, new_password: str) -> User:
-    """Set a new password with a reset token (single use, expiring)."""
+def confirm_password_reset(session, token: str, new_password: str, *, revoke_api_tokens: bool = True) -> User:
+    """Set a new password with a reset token (single use, expiring); sessions end, and API tokens unless kept."""
     reset = session.execute(
         sa.select(PasswordResetToken).where(PasswordResetToken.token_hash == hash_secret(token)).with_for_update()
     ).scalar_one_or_none()
@@ -147,7 +158,8 @@ def confirm_password_reset(session, token: str, new_password: str) -> User:
     _check_password(new_password, "new_password", reset.user.email)
     reset.used_at = utcnow()
     _set_password(session, reset.user, new_password)
-    audit.record(session, "user.password_reset", reset.user, actor=reset.user)
+    revoked = _revoke_api_tokens(session, reset.user) if revoke_api_tokens else 0
+    audit.record(session, "user.password_reset", reset.user, actor=reset.user, changes={"api_tokens_revoked": revoked})
     return reset.user
 
 
@@ -201,17 +213,6 @@ def user_for_bearer(session, plain: str) -> User | None:
     if token.last_used_at is None or now - token.last_used_at > timedelta(minutes=1):
         token.last_used_at = now
     return token.user
-
-
-def load_session_user(session, session_id: str) -> User | None:
-    """The user behind a session cookie's id (``"<id>:<nonce>"``) if still valid."""
-    user_id, _, nonce = session_id.partition(":")
-    if not user_id.isdigit():
-        return None
-    user = session.get(User, int(user_id))
-    if user is None or user.session_nonce != nonce or not user.is_active:
-        return None
-    return user
 
 
 # ---- the organization and its members ---------------------------------------------------------
@@ -275,10 +276,8 @@ def remove_member(session, actor: User, user_id: int) -> None:
         raise Conflict("The last manager cannot leave: promote another member to manager first.")
     member.removed_at = utcnow()
     member.role = None
-    member.session_nonce = secrets.token_hex(8)
-    session.execute(
-        sa.update(ApiToken).where(ApiToken.user_id == member.id, ApiToken.revoked_at.is_(None)).values(revoked_at=utcnow())
-    )
+    end_all_sessions(session, member)
+    _revoke_api_tokens(session, member)
     audit.record(session, "member.remove", member, changes={"organization_id": org.id, "self": member.id == actor.id})
 
 
@@ -479,7 +478,7 @@ def suspend_user(session, admin: User, user_id: int, reason: str) -> User:
         raise Conflict("This user is already suspended.", current_state="suspended", allowed_actions=["reactivate"])
     user.suspended_at = utcnow()
     user.suspension_reason = reason
-    user.session_nonce = secrets.token_hex(8)
+    end_all_sessions(session, user)
     audit.record(session, "user.suspend", user, changes={"reason": reason})
     return user
 

@@ -1,7 +1,6 @@
 """Races, on PostgreSQL with threads: two pay requests make one PaymentIntent; two deliveries of one
 event record it once. (SQLite serializes every writer, so these run on PostgreSQL only.)"""
 
-import threading
 import time
 
 import pytest
@@ -10,27 +9,11 @@ import sqlalchemy as sa
 from marketplace.extensions import db
 from marketplace.payments import signals
 from marketplace.payments.models import Invoice, LedgerEntry, Payment, StripeEvent
+from tests.helpers import at_once as _at_once
 from tests.payments.conftest import pay
 from tests.payments.stripe_fakes import fixture, new_id, signed_event
 
 pytestmark = pytest.mark.postgres_only
-
-
-def _at_once(*calls):
-    """Run the calls in threads released together; return their results in order."""
-    barrier = threading.Barrier(len(calls))
-    results = [None] * len(calls)
-
-    def run(i, call):
-        barrier.wait()
-        results[i] = call()
-
-    threads = [threading.Thread(target=run, args=(i, c)) for i, c in enumerate(calls)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
-    return results
 
 
 @pytest.mark.parametrize("keys", [("same-key-0001", "same-key-0001"), ("first-key-0001", "second-key-0002")])
