@@ -141,12 +141,12 @@ def register_web(app: Flask) -> None:
     """The pages: layout, languages and HTML error pages, then each package's page blueprints."""
     from marketplace import web
     from marketplace.accounts import preferences  # noqa: F401  (saves a logged-in person's language)
-    from marketplace.deals import pages as deals_pages  # noqa: F401  (availability on listing pages)
+    from marketplace.deals.pages import blp as deals_pages  # also the availability panel of listing pages
     from marketplace.listings.pages import blp as listings_pages
     from marketplace.search.pages import blp as search_pages
 
     web.init_app(app)
-    for blueprint in (search_pages, listings_pages):
+    for blueprint in (search_pages, listings_pages, deals_pages):
         app.register_blueprint(blueprint)
 
 

@@ -6,7 +6,11 @@ from flask import render_template
 
 from marketplace.deals.insights.services import listing_availability
 from marketplace.extensions import db
+from marketplace.web import page_blueprint
 from marketplace.web.panels import panel
+
+#: deals' pages and templates (``templates/deals/``)
+blp = page_blueprint("deals_pages", __name__)
 
 
 @panel("listing.aside")
