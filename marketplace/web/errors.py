@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from http import HTTPStatus
 
+import marshmallow as ma
 from flask import Flask, redirect, render_template
 from flask_babel import gettext
 from werkzeug.exceptions import HTTPException, InternalServerError
@@ -57,6 +58,13 @@ def handle_domain_error(error: DomainError):
     return error_page(error.status, headers)
 
 
+def handle_invalid_input(error: ma.ValidationError):
+    """A page that read its query string with a schema and let the error through: a 400 page."""
+    if not is_page_request():
+        return handle_unexpected(error)
+    return error_page(400)
+
+
 def handle_unexpected(error: Exception):
     if not is_page_request():
         return api.handle_unexpected(error)
@@ -70,4 +78,5 @@ def init_app(app: Flask) -> None:
     """Replace the API's handlers (registered first) with ones that answer pages in HTML."""
     app.register_error_handler(HTTPException, handle_http_exception)
     app.register_error_handler(DomainError, handle_domain_error)
+    app.register_error_handler(ma.ValidationError, handle_invalid_input)
     app.register_error_handler(Exception, handle_unexpected)

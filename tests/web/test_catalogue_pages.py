@@ -209,3 +209,20 @@ def test_university_page_lists_its_published_listings_only(client, make_org, mak
     assert client.get("/universities/nope").status_code == 404
     company = make_org("company", slug="acme")
     assert client.get(f"/universities/{company.slug}").status_code == 404
+
+
+def test_a_bad_page_number_is_a_400_page_not_a_500(client, make_org):
+    make_org("university", slug="hust")
+    for url in ("/universities/hust?page=abc", "/universities/hust?page=0", "/search?page=0"):
+        response = client.get(url)
+        assert response.status_code == 400 and response.mimetype == "text/html", url
+
+
+def test_the_header_shows_who_is_logged_in_and_a_logout_form(client, login, make_user):
+    assert "Log in" in text(client.get("/", headers=EN))
+    user = make_user(name="Phạm Minh Anh")
+    page = login(user).get("/", headers=EN)
+    html = page.get_data(as_text=True)
+    assert "Logged in as Phạm Minh Anh" in text(page)
+    assert re.search(r'<form method="post" action="/logout"[^>]*>\s*<input type="hidden" name="csrf_token"', html)
+    assert page.headers["Cache-Control"] == "private, no-store"
