@@ -35,6 +35,12 @@ def rotate_csrf_token() -> str:
     return csrf_token()
 
 
+def csrf_token_matches(sent: str | None) -> bool:
+    """Whether ``sent`` is the session's CSRF token."""
+    expected = session.get(CSRF_SESSION_KEY, "")
+    return bool(sent and expected and hmac.compare_digest(sent, expected))
+
+
 def check_csrf() -> None:
     """Refuse unsafe requests authenticated by the session cookie without a matching CSRF token.
 
@@ -49,8 +55,7 @@ def check_csrf() -> None:
     sent = request.headers.get(CSRF_HEADER, "")
     if not sent and request.mimetype in FORM_MIMETYPES:
         sent = request.form.get(CSRF_FORM_FIELD, "")  # a page's form carries it as a hidden field
-    expected = session.get(CSRF_SESSION_KEY, "")
-    if not sent or not expected or not hmac.compare_digest(sent, expected):
+    if not csrf_token_matches(sent):
         raise Forbidden(
             f"Missing or invalid CSRF token: send the token from /api/v1/auth/me in the {CSRF_HEADER} header.",
             slug="csrf-failed",

@@ -5,7 +5,11 @@ from __future__ import annotations
 from urllib.parse import urlencode, urlsplit
 
 import marshmallow as ma
+from flask import request
 from werkzeug.datastructures import MultiDict
+
+from marketplace.core.errors import Forbidden
+from marketplace.core.security import CSRF_FORM_FIELD, csrf_token_matches
 
 
 def form_data(schema: ma.Schema, values: MultiDict) -> dict:
@@ -25,6 +29,18 @@ def form_data(schema: ma.Schema, values: MultiDict) -> dict:
             if value is not None and value.strip():
                 data[key] = value
     return data
+
+
+def check_form_csrf() -> None:
+    """Refuse a form posted without the session's token, even by someone not logged in.
+
+    Logged-in requests are always checked (``core.security.check_csrf``); call this at the top of
+    the views of forms that anonymous people post (log in, register, reset a password), so another
+    site cannot post them in the visitor's name.
+    """
+    if not csrf_token_matches(request.form.get(CSRF_FORM_FIELD)):
+        raise Forbidden("The form has expired or did not come from this site. Reload the page and try again.",
+                        slug="csrf-failed")
 
 
 def safe_next(target: str | None, default: str = "/") -> str:

@@ -6,6 +6,7 @@ from flask import Flask, request
 from flask_login import current_user
 
 from marketplace.core.security import csrf_token
+from marketplace.web.i18n import current_language
 
 #: own scripts, styles and images only; forms post only here; no plugins, frames or <base>
 PAGE_CSP = (
@@ -33,6 +34,8 @@ def page_headers(response):
     if not is_page_request():
         return response
     response.headers["Content-Security-Policy"] = PAGE_CSP
+    if response.mimetype == "text/html":
+        response.headers["Content-Language"] = current_language()
     response.vary.update(("Cookie", "Accept-Language"))
     if "Cache-Control" not in response.headers and response.mimetype == "text/html":
         response.headers["Cache-Control"] = "private, no-store" if current_user.is_authenticated else "no-cache"

@@ -6,7 +6,7 @@ import re
 from datetime import date
 
 import pytest
-from flask import Flask
+from flask import Flask, request
 from flask_babel import refresh
 
 from marketplace import create_app
@@ -154,3 +154,34 @@ def test_highlights_keep_only_their_marks():
         "a <mark>pin</mark> &lt;script&gt;x&lt;/script&gt; &amp; b"
     )
     assert str(marked("<script>alert(1)</script><mark>ok</mark>")) == "&lt;script&gt;alert(1)&lt;/script&gt;<mark>ok</mark>"
+
+
+@pytest.fixture
+def form_app(database_url, tmp_path) -> Flask:
+    from flask import render_template_string
+
+    from marketplace.web.forms import check_form_csrf
+
+    app = create_app(app_config(database_url, tmp_path))
+
+    @app.route("/a-public-form", methods=["GET", "POST"])
+    def a_public_form():
+        if request.method == "POST":
+            check_form_csrf()
+            return "accepted"
+        return render_template_string('{% import "web/macros.html" as ui with context %}<form>{{ ui.csrf_field() }}</form>')
+
+    return app
+
+
+def test_forms_anonymous_people_post_need_the_token_of_their_session(form_app):
+    browser = form_app.test_client()
+    token = re.search(r'name="csrf_token" value="([^"]+)"', browser.get("/a-public-form").get_data(as_text=True)).group(1)
+    assert browser.post("/a-public-form", data={"csrf_token": token}).get_data(as_text=True) == "accepted"
+    forged = form_app.test_client()  # another site's form: no session, or not this token
+    assert forged.post("/a-public-form", data={"csrf_token": token}).status_code == 403
+    assert browser.post("/a-public-form", data={}).status_code == 403
+
+
+def test_pages_say_their_language(client):
+    assert client.get("/", headers=VI).headers["Content-Language"] == "vi"
