@@ -16,11 +16,13 @@ from marketplace.search.query import SORTS
 from marketplace.search.schemas import SearchArgs
 from marketplace.web import page_blueprint
 from marketplace.web.formatting import country_name, field_label
-from marketplace.web.forms import QueryArgs, form_data
+from marketplace.web.forms import QueryArgs, flat_errors, form_data
 
 blp = page_blueprint("search_pages", __name__)
 
 HOME_NEWEST = 6
+#: the search form's own inputs (their errors show beside them)
+FORM_FIELDS = ("q", "trl_min", "trl_max", "sort")
 PAGE_SIZE = 20
 #: facet of the search result -> the query-string key that filters by it
 FACET_KEYS = {
@@ -59,16 +61,18 @@ def search():
         params = schema.load({"page_size": PAGE_SIZE, **raw})
         result = services.search_listings(db.session, params)
     except ma.ValidationError as error:
-        errors, status = error.messages, 400
+        errors, status = flat_errors(error.messages), 400
     except ValidationFailed as error:
-        errors, status = error.errors or {"q": [error.detail]}, 400
+        errors, status = flat_errors(error.errors or {"q": [error.detail]}), 400
     if result is not None and result["page"] > max(result["pages"], 1):
         status = 404  # past the last page
     facets = _facets(result, links) if result else []
     return (
         render_template(
             "search/search.html", result=result, errors=errors, raw=raw, links=links, facets=facets,
-            sorts=SORTS, sort_labels=_sort_labels(), trl_levels=range(1, 10),
+            form_fields=FORM_FIELDS,
+            sort_options=[(sort, _sort_labels()[sort]) for sort in SORTS],
+            trl_options=[(level, level) for level in range(1, 10)],
         ),
         status,
     )

@@ -31,6 +31,22 @@ def form_data(schema: ma.Schema, values: MultiDict) -> dict:
     return data
 
 
+def flat_errors(messages: dict | list | str) -> dict[str, list[str]]:
+    """Marshmallow's messages as ``{field: [message, ...]}`` (a list field's messages by item index
+    and a nested schema's messages by its fields become the field's own list)."""
+    if not isinstance(messages, dict):
+        return {"_schema": _texts(messages)}
+    return {str(name): _texts(value) for name, value in messages.items()}
+
+
+def _texts(value) -> list[str]:
+    if isinstance(value, dict):
+        return [text for item in value.values() for text in _texts(item)]
+    if isinstance(value, (list, tuple)):
+        return [text for item in value for text in _texts(item)]
+    return [str(value)]
+
+
 def check_form_csrf() -> None:
     """Refuse a form posted without the session's token, even by someone not logged in.
 

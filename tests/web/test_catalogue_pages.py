@@ -226,3 +226,11 @@ def test_the_header_shows_who_is_logged_in_and_a_logout_form(client, login, make
     assert "Logged in as Phạm Minh Anh" in text(page)
     assert re.search(r'<form method="post" action="/logout"[^>]*>\s*<input type="hidden" name="csrf_token"', html)
     assert page.headers["Cache-Control"] == "private, no-store"
+
+
+def test_errors_show_beside_the_search_options_they_concern(client):
+    page = client.get("/search?trl_min=12&field=NOPE", headers=EN)
+    html = page.get_data(as_text=True)
+    assert page.status_code == 400
+    assert re.search(r'<select id="trl_min" name="trl_min" aria-invalid="true" aria-describedby="trl_min-errors">', html)
+    assert 'id="trl_min-errors"' in html and "Unknown technology field code 'NOPE'" in text(page)
