@@ -34,7 +34,7 @@ install: $(STAMP) $(MO_FILES)
 ## Collect the words of the code and templates into $(POT).
 messages-extract: $(STAMP)
 	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext --add-location=file --sort-output \
-		--project marketplace -o $(POT) .
+		--project marketplace --version 1 -o $(POT) .
 
 ## Add new words to every catalog (then translate the empty and fuzzy entries of the vi catalog).
 messages-update: messages-extract
