@@ -23,6 +23,8 @@ blp = page_blueprint("search_pages", __name__)
 HOME_NEWEST = 6
 #: the search form's own inputs (their errors show beside them)
 FORM_FIELDS = ("q", "trl_min", "trl_max", "sort")
+#: query-string keys that do not narrow the results
+NOT_FILTERS = ("q", "sort", "page", "page_size")
 PAGE_SIZE = 20
 #: facet of the search result -> the query-string key that filters by it
 FACET_KEYS = {
@@ -70,7 +72,7 @@ def search():
     return (
         render_template(
             "search/search.html", result=result, errors=errors, raw=raw, links=links, facets=facets,
-            form_fields=FORM_FIELDS,
+            form_fields=FORM_FIELDS, has_filters=any(k not in NOT_FILTERS for k in links.values),
             sort_options=[(sort, _sort_labels()[sort]) for sort in SORTS],
             trl_options=[(level, level) for level in range(1, 10)],
         ),
