@@ -18,7 +18,10 @@ from marketplace.extensions import api, db, limiter, login_manager, migrate
 
 def create_app(config: dict | None = None) -> Flask:
     """Build the app: settings, extensions, blueprints, CLI, error handlers."""
-    app = TransactionalFlask(__name__, instance_path=env_instance_path(), instance_relative_config=True)
+    # static files are served by the web package (``/static/...``), not from an app-level folder
+    app = TransactionalFlask(
+        __name__, instance_path=env_instance_path(), instance_relative_config=True, static_folder=None
+    )
     app.config.update(load_config(app.instance_path))
     app.config.update(config or {})
     check_config(app.config)
@@ -27,6 +30,7 @@ def create_app(config: dict | None = None) -> Flask:
     register_blueprints(app)
     register_integrations(app)
     register_security(app)
+    register_web(app)
     register_cli(app)
     register_outbox_consumers(app)
     if app.config.get("PROXY_FIX_X_FOR"):
@@ -131,6 +135,19 @@ def register_security(app: Flask) -> None:
         # A concurrent request won a uniqueness race the service checked for: a conflict, not a 500.
         app.logger.info("integrity error answered as 409: %s", error.orig)
         return domain_error_response(Conflict("This conflicts with data saved at the same time. Try again."))
+
+
+def register_web(app: Flask) -> None:
+    """The pages: layout, languages and HTML error pages, then each package's page blueprints."""
+    from marketplace import web
+    from marketplace.accounts import preferences  # noqa: F401  (saves a logged-in person's language)
+    from marketplace.deals.pages import blp as deals_pages  # also the availability panel of listing pages
+    from marketplace.listings.pages import blp as listings_pages
+    from marketplace.search.pages import blp as search_pages
+
+    web.init_app(app)
+    for blueprint in (search_pages, listings_pages, deals_pages):
+        app.register_blueprint(blueprint)
 
 
 def register_cli(app: Flask) -> None:

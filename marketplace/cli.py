@@ -22,6 +22,7 @@ def register(app: Flask) -> None:
     from marketplace.incubator.cli import incubator
     from marketplace.incubator.seed import seed_incubator
     from marketplace.listings.seed import seed_listings
+    from marketplace.listings.seed_vietnam import seed_vietnamese_listings
     from marketplace.notifications.cli import emails
     from marketplace.search.cli import search, seed_search_index
     from marketplace.payments.cli import payments
@@ -30,6 +31,7 @@ def register(app: Flask) -> None:
     SEEDERS[:] = [
         ("accounts", seed_accounts),
         ("listings", seed_listings),
+        ("listings in Vietnamese", seed_vietnamese_listings),
         ("invoices", seed_invoices),
         ("deals", seed_deals),
         ("incubator", seed_incubator),

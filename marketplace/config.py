@@ -129,4 +129,8 @@ def load_config(instance_path: str) -> dict:
         "OPENAPI_URL_PREFIX": "/api",
         "OPENAPI_JSON_PATH": "v1/openapi.json",
         "PROPAGATE_EXCEPTIONS": False,
+        # Languages (Flask-Babel): pages pick the person's saved language, else Accept-Language, else this.
+        "BABEL_DEFAULT_LOCALE": os.environ.get("DEFAULT_LOCALE", "en"),
+        #: dates and times on pages are shown in this zone (stored in UTC)
+        "BABEL_DEFAULT_TIMEZONE": os.environ.get("DISPLAY_TIMEZONE", "Asia/Ho_Chi_Minh"),
     }

@@ -23,6 +23,28 @@ PASSWORD = "correct-horse-battery-9"
 ON_POSTGRES = bool(os.environ.get("TEST_DATABASE_URL"))
 
 
+def pytest_configure(config):
+    """The tests read the translations in the repo: compile a catalog whose .mo is missing or older than
+    its .po (what ``make install`` does), once, before any xdist worker starts."""
+    if hasattr(config, "workerinput"):
+        return
+    from pathlib import Path
+
+    from babel.messages.mofile import write_mo
+    from babel.messages.pofile import read_po
+
+    for po in (Path(__file__).resolve().parents[1] / "marketplace" / "translations").glob("*/LC_MESSAGES/*.po"):
+        mo = po.with_suffix(".mo")
+        if mo.exists() and mo.stat().st_mtime >= po.stat().st_mtime:
+            continue
+        with po.open("rb") as source:
+            catalog = read_po(source, locale=po.parts[-3])
+        partial = mo.with_suffix(".mo.partial")
+        with partial.open("wb") as target:
+            write_mo(target, catalog)
+        partial.replace(mo)
+
+
 def pytest_collection_modifyitems(config, items):
     """Tests marked ``postgres_only`` (row locks, concurrency) run only on PostgreSQL."""
     skip = pytest.mark.skip(reason="needs PostgreSQL (set TEST_DATABASE_URL)")

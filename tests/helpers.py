@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import threading
+from contextlib import contextmanager
 
 import sqlalchemy as sa
+from werkzeug.serving import make_server
 
 from marketplace.extensions import db
 
@@ -66,3 +68,17 @@ def at_once(*calls) -> list:
     for thread in threads:
         thread.join(timeout=60)
     return results
+
+
+@contextmanager
+def served(app):
+    """Serve ``app`` over HTTP on a free loopback port from a thread of this process; yields its base URL."""
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        thread.join(timeout=10)
+        server.server_close()

@@ -61,6 +61,8 @@ class User(TimestampMixin, Base):
     #: set when a manager removed the user (or the user left): the account can no longer log in
     removed_at: Mapped[datetime | None]
     last_login_at: Mapped[datetime | None]
+    #: the language the person chose for pages and emails (``vi``, ``en``); None: their browser's
+    locale: Mapped[str | None] = mapped_column(sa.String(8))
 
     organization: Mapped[Organization | None] = relationship(back_populates="members")
 

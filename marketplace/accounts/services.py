@@ -392,6 +392,17 @@ def get_organization(session, org_id: int) -> Organization:
     return org
 
 
+def organization_by_slug(session, slug: str, *, kind: str | None = None) -> Organization:
+    """The organization with this slug (and of this kind, when given), or 404."""
+    stmt = sa.select(Organization).where(Organization.slug == slug)
+    if kind is not None:
+        stmt = stmt.where(Organization.kind == kind)
+    org = session.execute(stmt).scalar_one_or_none()
+    if org is None:
+        raise NotFound("No such organization.")
+    return org
+
+
 def active_members(session, organization_id: int, *, managers_only: bool = False) -> list[User]:
     """The organization's people who can still act (not removed, not suspended), by id."""
     stmt = sa.select(User).where(

@@ -14,6 +14,8 @@ from marketplace.core.errors import Forbidden, TooManyRequests
 
 CSRF_HEADER = "X-CSRF-Token"
 CSRF_SESSION_KEY = "csrf_token"
+CSRF_FORM_FIELD = "csrf_token"
+FORM_MIMETYPES = frozenset({"application/x-www-form-urlencoded", "multipart/form-data"})
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
 #: endpoints called by third parties that authenticate by other means (signatures)
 CSRF_EXEMPT_ENDPOINTS: set[str] = set()
@@ -33,10 +35,17 @@ def rotate_csrf_token() -> str:
     return csrf_token()
 
 
+def csrf_token_matches(sent: str | None) -> bool:
+    """Whether ``sent`` is the session's CSRF token."""
+    expected = session.get(CSRF_SESSION_KEY, "")
+    return bool(sent and expected and hmac.compare_digest(sent, expected))
+
+
 def check_csrf() -> None:
     """Refuse unsafe requests authenticated by the session cookie without a matching CSRF token.
 
-    Bearer-token requests carry no ambient credentials and need none; unauthenticated requests
+    The token comes in the ``X-CSRF-Token`` header (API clients) or a form's hidden ``csrf_token``
+    field (pages). Bearer-token requests carry no ambient credentials and need none; unauthenticated requests
     have no session to abuse.
     """
     if request.method in SAFE_METHODS or request.endpoint in CSRF_EXEMPT_ENDPOINTS:
@@ -44,8 +53,9 @@ def check_csrf() -> None:
     if not current_user.is_authenticated or g.get("auth_method") == "token":
         return
     sent = request.headers.get(CSRF_HEADER, "")
-    expected = session.get(CSRF_SESSION_KEY, "")
-    if not sent or not expected or not hmac.compare_digest(sent, expected):
+    if not sent and request.mimetype in FORM_MIMETYPES:
+        sent = request.form.get(CSRF_FORM_FIELD, "")  # a page's form carries it as a hidden field
+    if not csrf_token_matches(sent):
         raise Forbidden(
             f"Missing or invalid CSRF token: send the token from /api/v1/auth/me in the {CSRF_HEADER} header.",
             slug="csrf-failed",

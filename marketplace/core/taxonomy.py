@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
 
@@ -15,13 +15,21 @@ class TechnologyField:
     code: str
     name: str
     parent: str | None
+    #: the name in other languages than English, by language code (``{"vi": "Chẩn đoán"}``)
+    names: dict[str, str] = field(default_factory=dict, compare=False, hash=False)
+
+    def label(self, language: str) -> str:
+        """The field's name in ``language`` (English when there is none)."""
+        return self.names.get(language, self.name)
 
 
 @lru_cache(maxsize=1)
 def technology_fields() -> dict[str, TechnologyField]:
     """Every field by code, parents before children."""
     data = json.loads(resources.files("marketplace.core").joinpath("technology_fields.json").read_text("utf-8"))
-    return {f["code"]: TechnologyField(f["code"], f["name"], f["parent"]) for f in data["fields"]}
+    return {
+        f["code"]: TechnologyField(f["code"], f["name"], f["parent"], f.get("names", {})) for f in data["fields"]
+    }
 
 
 def is_field(code: str) -> bool:

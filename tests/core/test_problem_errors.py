@@ -25,11 +25,11 @@ def test_problem_type_is_specific(client):
 def raising_app(database_url, tmp_path):
     app = create_app(app_config(database_url, tmp_path))
 
-    @app.get("/boom")
+    @app.get("/api/v1/boom")  # API routes answer problem+json; pages answer HTML
     def boom():
         raise RuntimeError("secret internals")
 
-    @app.get("/illegal")
+    @app.get("/api/v1/illegal")
     def illegal():
         raise InvalidTransition("Cannot publish a listing that is archived.", current_state="archived",
                                 allowed_actions=[])
@@ -38,14 +38,14 @@ def raising_app(database_url, tmp_path):
 
 
 def test_unexpected_error_is_500_problem_without_internals(raising_app):
-    response = raising_app.test_client().get("/boom")
+    response = raising_app.test_client().get("/api/v1/boom")
     body = assert_problem(response, 500)
     assert "secret" not in response.get_data(as_text=True)
     assert body["title"] == "Internal Server Error"
 
 
 def test_invalid_transition_is_409_with_state_and_allowed_actions(raising_app):
-    body = assert_problem(raising_app.test_client().get("/illegal"), 409)
+    body = assert_problem(raising_app.test_client().get("/api/v1/illegal"), 409)
     assert body["current_state"] == "archived" and body["allowed_actions"] == []
 
 

@@ -49,3 +49,23 @@ def test_seeded_listings_read_like_real_ones(app, client):
     assert listing["description"].startswith("Background\n")
     assert listing["assets"] and listing["university"]["name"]
     assert " a a" not in listing["description"] and " a e" not in listing["description"].lower()
+
+
+def test_seed_demo_publishes_listings_of_vietnamese_universities_written_in_vietnamese(app, client):
+    runner = app.test_cli_runner()
+    assert runner.invoke(args=["seed-demo"]).exit_code == 0
+    vietnamese = sa.select(Organization.id).where(Organization.country == "VN", Organization.kind == "university")
+    assert count(sa.select(sa.func.count()).select_from(vietnamese.subquery())) >= 3
+    published = db.session.execute(
+        sa.select(Listing).where(Listing.university_id.in_(vietnamese), Listing.status == "published")
+    ).scalars().all()
+    assert len(published) >= 5
+    assert all(any(ch in listing.title for ch in "ăâđêôơưạảấầẩẫậắằẳẵặẹẻẽếềểễệỉịọỏốồổỗộớờởỡợụủứừửữựỳỵỷỹ")
+               for listing in published)
+    prices = [l.express_license for l in published if l.express_license is not None]
+    assert prices and all(offer.currency == "VND" for offer in prices)
+    before = count(sa.select(sa.func.count()).select_from(Listing))
+    assert runner.invoke(args=["seed-demo"]).exit_code == 0
+    assert count(sa.select(sa.func.count()).select_from(Listing)) == before
+    page = client.get(f"/listings/{published[0].slug}", headers={"Accept-Language": "vi"})
+    assert page.status_code == 200 and published[0].title in page.get_data(as_text=True)

@@ -15,12 +15,12 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 import pytest
-from werkzeug.serving import make_server
 
 from marketplace.accounts.models import Organization, User
 from marketplace.extensions import db
 from marketplace.payments import services, signals
 from marketplace.payments.models import Invoice, StripeAccount
+from tests.helpers import served
 from tests.payments.stripe_fakes import WEBHOOK_SECRET, StripeStub
 
 STRIPE_KEY = "sk_test_marketplace"
@@ -212,13 +212,8 @@ def wait_until(predicate, timeout: float = 10.0):
 @pytest.fixture
 def live_app(session_app):
     """The app served over HTTP on a free loopback port (for localstripe's webhook deliveries)."""
-    server = make_server("127.0.0.1", 0, session_app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join(timeout=10)
-    server.server_close()
+    with served(session_app) as url:
+        yield url
 
 
 @pytest.fixture
