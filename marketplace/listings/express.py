@@ -14,6 +14,7 @@ from datetime import date, timedelta
 
 import sqlalchemy as sa
 from flask import current_app
+from sqlalchemy.exc import IntegrityError
 
 from marketplace.accounts.models import User
 from marketplace.accounts.services import active_members
@@ -53,19 +54,9 @@ def purchase(session, buyer: User, listing_id: int) -> tuple[License, Invoice]:
     offer = listing.express_license
     if listing.status != "published" or offer is None or not offer.is_active:
         raise Conflict("This listing offers no express license to buy.")
-    existing = session.execute(
-        sa.select(License).where(
-            License.source_type == SOURCE,
-            License.source_id == offer.id,
-            License.licensee_id == org.id,
-            License.status.in_(("pending_payment", "active")),
-        )
-    ).scalar_one_or_none()
-    if existing is not None and existing.status == "active":
-        raise Conflict(f"Your organization already holds this express license (license {existing.id}).")
+    existing = _open_purchase(session, org.id, listing.id)
     if existing is not None:
-        invoice = next(i for i in payments.find_invoices(session, SOURCE, existing.id) if i.status != "void")
-        return existing, invoice
+        return _answer_again(session, existing)
 
     start = utcnow().date()
     license = License(
@@ -84,8 +75,17 @@ def purchase(session, buyer: User, listing_id: int) -> tuple[License, Invoice]:
         reporting_period="annual",
     )
     license.assets = list(listing.assets)
-    session.add(license)
-    session.flush()
+    try:
+        with session.begin_nested():
+            session.add(license)
+            session.flush()
+    except IntegrityError:
+        # A simultaneous purchase by the same organization committed first (the unique index
+        # waited for it): answer with that one.
+        existing = _open_purchase(session, org.id, listing.id)
+        if existing is None:
+            raise
+        return _answer_again(session, existing)
     conflicts = licensing.find_conflicts(session, license)
     if conflicts:
         raise licensing.LicenseConflict(
@@ -118,6 +118,33 @@ def purchase(session, buyer: User, listing_id: int) -> tuple[License, Invoice]:
           f"{org.name} ordered the express license of {listing.title!r}; it becomes active once invoice "
           f"{invoice.id} is paid.")
     return license, invoice
+
+
+def _open_purchase(session, organization_id: int, listing_id: int) -> License | None:
+    """The organization's open purchase of the listing's express license (active first, then the oldest)."""
+    return session.execute(
+        sa.select(License)
+        .where(
+            License.source_type == SOURCE,
+            License.listing_id == listing_id,
+            License.licensee_id == organization_id,
+            License.status.in_(("pending_payment", "active")),
+        )
+        .order_by(sa.case((License.status == "active", 0), else_=1), License.id)
+        .limit(1)
+    ).scalar_one_or_none()
+
+
+def _answer_again(session, existing: License) -> tuple[License, Invoice]:
+    """Ordering again: the unpaid order is returned as it is; a license in force is a conflict."""
+    if existing.status == "active":
+        raise Conflict(f"Your organization already holds this express license (license {existing.id}).",
+                       slug="express-license-held")
+    invoices = payments.invoices_by_id(session, [existing.upfront_invoice_id])
+    invoice = invoices.get(existing.upfront_invoice_id) or next(
+        i for i in reversed(payments.find_invoices(session, SOURCE, existing.id)) if i.status != "void"
+    )
+    return existing, invoice
 
 
 def _license_for(session, invoice: Invoice) -> License | None:
