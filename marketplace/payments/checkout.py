@@ -177,7 +177,8 @@ def _confirm(session, payment: Payment, payment_method: str) -> None:
     digest = hashlib.sha256(payment_method.encode()).hexdigest()[:16]
     key = f"invoice-{payment.invoice_id}-attempt-{payment.attempt}-confirm-{digest}"
     try:
-        intent = gateway.confirm_payment_intent(payment.stripe_payment_intent_id, idempotency_key=key)
+        intent = gateway.confirm_payment_intent(payment.stripe_payment_intent_id, idempotency_key=key,
+                                                payment_method=payment_method)
     except gateway.CardDeclined:
         intent = gateway.retrieve_payment_intent(payment.stripe_payment_intent_id)
     apply_intent(session, payment, intent)
