@@ -1,5 +1,8 @@
 """one open express-license purchase per buyer and listing; payments that arrived too late
 
+``payments.is_duplicate`` marks a card payment that succeeded after its invoice was paid another
+way or voided (it is refunded in full automatically).
+
 Before the unique index can exist, duplicate open purchases made by racing requests are cleaned
 up: per buyer and listing the purchase that got furthest is kept (in force, then paid, then the
 oldest); every other one is terminated, its unpaid invoice voided, and each change is written to
@@ -111,6 +114,8 @@ def _clean_duplicate_purchases(conn) -> None:
 
 
 def upgrade():
+    with op.batch_alter_table("payments", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("is_duplicate", sa.Boolean(), server_default=sa.false(), nullable=False))
     _clean_duplicate_purchases(op.get_bind())
     with op.batch_alter_table("licenses", schema=None) as batch_op:
         batch_op.create_index(INDEX, ["listing_id", "licensee_id"], unique=True,
@@ -119,6 +124,8 @@ def upgrade():
 
 
 def downgrade():
+    with op.batch_alter_table("payments", schema=None) as batch_op:
+        batch_op.drop_column("is_duplicate")
     with op.batch_alter_table("licenses", schema=None) as batch_op:
         batch_op.drop_index(INDEX, sqlite_where=sa.text(OPEN_EXPRESS_PURCHASE),
                             postgresql_where=sa.text(OPEN_EXPRESS_PURCHASE))

@@ -8,6 +8,7 @@ from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
+from alembic.migration import MigrationContext
 from flask_migrate import downgrade, upgrade
 from sqlalchemy.exc import IntegrityError
 
@@ -20,6 +21,7 @@ from marketplace.payments.models import Invoice
 from tests.payments.test_express_license_purchase import buy, listing  # noqa: F401  (fixture)
 
 BEFORE_THE_GUARD = "0004_search"
+ADD_PAYMENT_COLUMN = "ALTER TABLE payments ADD COLUMN is_duplicate BOOLEAN NOT NULL DEFAULT false"
 
 
 def _duplicate_of(license_id: int, *, status: str = "pending_payment", invoice_status: str = "open") -> int:
@@ -45,9 +47,21 @@ def before_the_guard(app):
     """The schema as it was before migration 0008 (no unique index), upgraded again afterwards."""
     db.session.commit()
     downgrade(revision=BEFORE_THE_GUARD)
+    # the payments column that 0008 also adds, so that the app's models work meanwhile
+    with db.engine.begin() as conn:
+        conn.exec_driver_sql(ADD_PAYMENT_COLUMN)
     yield
     db.session.rollback()
     db.session.close()
+    _upgrade()
+
+
+def _upgrade():
+    """Back to the head (once): without the stand-in column, which 0008 adds itself."""
+    with db.engine.begin() as conn:
+        if MigrationContext.configure(conn).get_current_revision() != BEFORE_THE_GUARD:
+            return
+        conn.exec_driver_sql("ALTER TABLE payments DROP COLUMN is_duplicate")
     upgrade()
 
 
@@ -64,7 +78,7 @@ def test_buying_again_with_duplicate_purchases_returns_the_oldest_and_the_migrat
     assert again.json["invoice"]["id"] == first["invoice"]["id"]
 
     db.session.close()
-    upgrade()
+    _upgrade()
     db.session.expire_all()
     assert db.session.get(License, first["license"]["id"]).status == "pending_payment"
     dropped = db.session.get(License, second)
@@ -86,7 +100,7 @@ def test_the_migration_keeps_the_license_in_force_and_flags_a_paid_duplicate_for
     paid_twice = _duplicate_of(first["license"]["id"], status="active", invoice_status="paid")
 
     db.session.close()
-    upgrade()
+    _upgrade()
     db.session.expire_all()
     assert db.session.get(License, active).status == "active"
     assert db.session.get(License, first["license"]["id"]).status == "terminated"
