@@ -1,9 +1,11 @@
 """Buying a listing's express license: a non-exclusive License plus its invoice, activated when paid.
 
 The purchase creates the License (draft -> pending_payment) and an invoice through the payments
-service. Payments tells us what happened through its signals (it imports neither ip nor listings):
-paid -> the license becomes active (conflict check included); a failed or cancelled payment leaves
-it pending and the invoice payable again; a full refund or a void terminates it.
+service; at most one purchase per buyer and listing is open (a unique index). Payments tells us
+what happened through its signals (it imports neither ip nor listings), and licensing's one path for
+paid licenses (``ip.licenses.upfront``) applies it: paid -> active (conflict check included; a
+license that can no longer start gets its card payment refunded); a failed or cancelled payment
+leaves it pending and the invoice payable again; a full refund or a void terminates it.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from marketplace.core import audit
 from marketplace.core.db import utcnow
 from marketplace.core.errors import Conflict, Forbidden
 from marketplace.ip.licenses import services as licensing
+from marketplace.ip.licenses import upfront
 from marketplace.ip.licenses.models import License
 from marketplace.listings.models import Listing
 from marketplace.listings.services import visible_listing
@@ -86,12 +89,7 @@ def purchase(session, buyer: User, listing_id: int) -> tuple[License, Invoice]:
         if existing is None:
             raise
         return _answer_again(session, existing)
-    conflicts = licensing.find_conflicts(session, license)
-    if conflicts:
-        raise licensing.LicenseConflict(
-            "An exclusive license already covers part of these terms; the express license cannot be granted.",
-            conflicts=[c.as_dict() for c in conflicts],
-        )
+    licensing.ensure_no_conflict(session, license, statuses=licensing.HOLDING)
     licensing.LICENSE_WORKFLOW.apply(license, "request_payment")
     invoice = payments.create_invoice(
         session,
@@ -147,14 +145,6 @@ def _answer_again(session, existing: License) -> tuple[License, Invoice]:
     return existing, invoice
 
 
-def _license_for(session, invoice: Invoice) -> License | None:
-    """The express license an invoice was issued for (None for invoices this module did not issue)."""
-    if not str(invoice.source_ref).isdigit():
-        return None
-    license = session.get(License, int(invoice.source_ref))
-    return license if license is not None and license.source_type == SOURCE else None
-
-
 def _tell(session, license: License, kind: str, subject: str, message: str) -> None:
     """The licensee's and the licensor's managers hear of it, in the app and by email."""
     people = active_members(session, license.licensee_id, managers_only=True) + active_members(
@@ -165,39 +155,17 @@ def _tell(session, license: License, kind: str, subject: str, message: str) -> N
 
 
 @signals.invoice_paid.connect_via(SOURCE)
-def _activate_when_paid(sender, *, session, invoice, **extra):
-    license = _license_for(session, invoice)
-    if license is None or license.status != "pending_payment":
-        return
-    try:
-        with session.begin_nested():
-            licensing.activate(session, license)
-    except licensing.LicenseConflict as conflict:
-        # The money is in, but an exclusive grant made meanwhile blocks the license: keep it
-        # pending, record why, and tell both sides so the university refunds or re-scopes.
-        audit.record(session, "license.activation_blocked", license, actor=None,
-                     changes={"invoice_id": invoice.id, "conflicts": conflict.extra.get("conflicts")})
-        _tell(session, license, "express_license_blocked", "Express license paid but blocked by a conflict",
-              f"Invoice {invoice.id} is paid, but license {license.id} conflicts with an active license: "
-              f"{conflict.detail} The university should refund the invoice.")
-        return
-    _tell(session, license, "express_license_active", "Express license active",
-          f"License {license.id} is active from {license.start_date.isoformat()} to {license.end_date.isoformat()}.")
+def _activate_when_paid(sender, *, session, invoice, payment=None, **extra):
+    """Paid: the license becomes active through licensing's one path for paid licenses; when it can no
+    longer start, the answer says why and payments gives card money back."""
+    return upfront.paid(session, invoice.id, by_card=payment is not None)
 
 
 @signals.invoice_refunded.connect_via(SOURCE)
 def _terminate_when_refunded(sender, *, session, invoice, fully=False, **extra):
-    license = _license_for(session, invoice)
-    if license is None or not fully or license.status not in ("active", "pending_payment"):
-        return
-    licensing.terminate(session, license, reason=f"Invoice {invoice.id} was refunded.")
-    _tell(session, license, "express_license_terminated", "Express license terminated",
-          f"License {license.id} ended because its invoice was refunded.")
+    upfront.refunded(session, invoice.id, fully=fully)
 
 
 @signals.invoice_voided.connect_via(SOURCE)
 def _terminate_when_voided(sender, *, session, invoice, reason=None, **extra):
-    license = _license_for(session, invoice)
-    if license is None or license.status != "pending_payment":
-        return
-    licensing.terminate(session, license, reason=f"Invoice {invoice.id} was voided: {reason or 'no reason given'}.")
+    upfront.voided(session, invoice.id, reason or "no reason given")

@@ -266,7 +266,10 @@ def _follow(session, payment: Payment, new: str, *, quiet: bool) -> None:
             move_invoice(session, invoice, "mark_paid")
             invoice.paid_via, invoice.paid_at = "stripe", utcnow()
             notices.invoice_paid(session, invoice)
-            signals.invoice_paid.send(invoice.source, session=session, invoice=invoice, payment=payment)
+            answers = signals.invoice_paid.send(invoice.source, session=session, invoice=invoice, payment=payment)
+            undeliverable = [why for _, why in answers if isinstance(why, str) and why]
+            if undeliverable:
+                refunds.refund_in_full(session, invoice, " ".join(undeliverable))
         else:
             log.warning("invoice %s got a card payment while %s: refunding it", invoice.id, invoice.status)
             payment.is_duplicate = True
