@@ -11,7 +11,6 @@ leaves it pending and the invoice payable again; a full refund or a void termina
 from __future__ import annotations
 
 import calendar
-import logging
 from datetime import date, timedelta
 
 import sqlalchemy as sa
@@ -33,7 +32,6 @@ from marketplace.payments import services as payments
 from marketplace.payments import signals
 from marketplace.payments.models import Invoice
 
-log = logging.getLogger(__name__)
 SOURCE = "express_license"
 BUYER_KINDS = ("company", "startup")
 PAYMENT_DAYS = 14
@@ -138,10 +136,12 @@ def _answer_again(session, existing: License) -> tuple[License, Invoice]:
     if existing.status == "active":
         raise Conflict(f"Your organization already holds this express license (license {existing.id}).",
                        slug="express-license-held")
-    invoices = payments.invoices_by_id(session, [existing.upfront_invoice_id])
-    invoice = invoices.get(existing.upfront_invoice_id) or next(
-        i for i in reversed(payments.find_invoices(session, SOURCE, existing.id)) if i.status != "void"
+    invoice = payments.invoices_by_id(session, [existing.upfront_invoice_id]).get(existing.upfront_invoice_id) or next(
+        (i for i in reversed(payments.find_invoices(session, SOURCE, existing.id)) if i.status != "void"), None
     )
+    if invoice is None:
+        raise Conflict(f"Your organization's order of this express license (license {existing.id}) has no payable "
+                       "invoice; ask the university to void it and order again.", slug="express-license-ordered")
     return existing, invoice
 
 

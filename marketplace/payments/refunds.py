@@ -55,8 +55,8 @@ def request_refund(session, user, invoice_id: int, *, amount: int | None, reason
 
 def refund_in_full(session, invoice: Invoice, reason: str) -> Refund | None:
     """The platform gives back all that is left of a card-paid invoice, unasked (what it paid for
-    cannot be had). Returns None when there is nothing to give back by card or Stripe refused:
-    then the payee's managers and the admins are told to do it by hand."""
+    cannot be had). None when there is nothing to give back by card (a bank transfer is returned
+    between the parties), or when Stripe refused: then the payee's managers and the admins are told."""
     if invoice.paid_via != "stripe" or invoice.status not in ("paid", "partially_refunded"):
         return None
     left = refundable_amount(invoice)

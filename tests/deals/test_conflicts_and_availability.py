@@ -121,9 +121,10 @@ def test_availability_of_unpublished_things_is_for_their_university_only(world, 
 
 
 @pytest.mark.postgres_only
-def test_two_racing_acceptances_of_conflicting_offers_cannot_both_win(app, world, rival):
-    first = make_offer(world, terms=license_terms(world, **EXISTING)).json["id"]
-    second = make_offer(world, terms=license_terms(world, **EXISTING), client=rival[1]).json["id"]
+@pytest.mark.parametrize("fee", [0, 5_000_00], ids=["active at once", "pending payment"])
+def test_two_racing_acceptances_of_conflicting_offers_cannot_both_win(app, world, rival, fee):
+    first = make_offer(world, terms=license_terms(world, **EXISTING, upfront_fee_amount=fee)).json["id"]
+    second = make_offer(world, terms=license_terms(world, **EXISTING, upfront_fee_amount=fee), client=rival[1]).json["id"]
     manager_id = world.uni_manager.id
     barrier = threading.Barrier(2)
     outcomes: dict[int, str] = {}
@@ -151,5 +152,6 @@ def test_two_racing_acceptances_of_conflicting_offers_cannot_both_win(app, world
     for t in threads:
         t.join()
     assert sorted(outcomes.values()) == ["accepted", "conflict"]
-    assert db.session.scalar(sa.select(sa.func.count()).where(License.status == "active")) == 1
+    holding = "pending_payment" if fee else "active"
+    assert db.session.scalar(sa.select(sa.func.count()).where(License.status == holding)) == 1
     assert sorted(db.session.scalars(sa.select(Offer.status)).all()) == ["accepted", "open"]

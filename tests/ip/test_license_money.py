@@ -73,6 +73,9 @@ def test_accepting_an_offer_that_conflicts_with_a_license_awaiting_payment_is_re
     assert db.session.scalar(sa.select(sa.func.count()).select_from(License)) == 1
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Invoice)) == 1
     assert world.uni.get(f"/api/v1/offers/{offer['id']}").json["status"] == "open"
+    # what a license awaiting payment holds is shown as taken
+    taken = world.anonymous.get(f"/api/v1/listings/{world.listing.id}/availability").json["taken"]
+    assert [(t["fields"], t["territories"]) for t in taken] == [(["LS.DIAG"], ["US"])]
 
     # once the university ended the first license, the rival's offer can be accepted
     world.uni.post(f"/api/v1/licenses/{first.id}/terminate", json={"reason": "Never paid"})
