@@ -9,6 +9,8 @@ from datetime import timedelta
 import pytest
 import sqlalchemy as sa
 from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from flask import current_app
 from flask_migrate import downgrade, upgrade
 from sqlalchemy.exc import IntegrityError
 
@@ -20,7 +22,7 @@ from marketplace.payments import services as payments
 from marketplace.payments.models import Invoice
 from tests.payments.test_express_license_purchase import buy, listing  # noqa: F401  (fixture)
 
-BEFORE_THE_GUARD = "0004_search"
+GUARD = "0008_purchase_guard"
 ADD_PAYMENT_COLUMN = "ALTER TABLE payments ADD COLUMN is_duplicate BOOLEAN NOT NULL DEFAULT false"
 
 
@@ -46,7 +48,7 @@ def _duplicate_of(license_id: int, *, status: str = "pending_payment", invoice_s
 def before_the_guard(app):
     """The schema as it was before migration 0008 (no unique index), upgraded again afterwards."""
     db.session.commit()
-    downgrade(revision=BEFORE_THE_GUARD)
+    downgrade(revision=_before_the_guard())
     # the payments column that 0008 also adds, so that the app's models work meanwhile
     with db.engine.begin() as conn:
         conn.exec_driver_sql(ADD_PAYMENT_COLUMN)
@@ -56,10 +58,16 @@ def before_the_guard(app):
     _upgrade()
 
 
+def _before_the_guard() -> str:
+    """The revision migration 0008 follows."""
+    config = current_app.extensions["migrate"].migrate.get_config()
+    return ScriptDirectory.from_config(config).get_revision(GUARD).down_revision
+
+
 def _upgrade():
     """Back to the head (once): without the stand-in column, which 0008 adds itself."""
     with db.engine.begin() as conn:
-        if MigrationContext.configure(conn).get_current_revision() != BEFORE_THE_GUARD:
+        if MigrationContext.configure(conn).get_current_revision() != _before_the_guard():
             return
         conn.exec_driver_sql("ALTER TABLE payments DROP COLUMN is_duplicate")
     upgrade()

@@ -5,7 +5,6 @@ writing requests, so the race exists on PostgreSQL only)."""
 from __future__ import annotations
 
 import json
-import threading
 import time
 import urllib.error
 import urllib.request
@@ -17,6 +16,7 @@ from sqlalchemy import event
 from marketplace.extensions import db
 from marketplace.ip.licenses.models import License
 from marketplace.payments.models import Invoice
+from tests.helpers import at_once
 from tests.payments.test_express_license_purchase import listing  # noqa: F401  (fixture)
 
 pytestmark = pytest.mark.postgres_only
@@ -54,18 +54,7 @@ def test_simultaneous_purchases_by_one_company_make_one_license_and_one_invoice(
     # a first use records the token's last use, so the racers below do not queue on that row
     assert app.test_client().get("/api/v1/auth/me", headers={"Authorization": f"Bearer {token}"}).status_code == 200
     url = f"{live_app}/api/v1/listings/{listing.id}/express-license/purchase"
-    barrier = threading.Barrier(BUYERS)
-    answers: list[tuple[int, dict]] = []
-
-    def buy():
-        barrier.wait()
-        answers.append(_post(url, token))
-
-    threads = [threading.Thread(target=buy) for _ in range(BUYERS)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
+    answers = at_once(*[lambda: _post(url, token)] * BUYERS)
 
     assert len(answers) == BUYERS
     assert {status for status, _ in answers} == {201}, answers
