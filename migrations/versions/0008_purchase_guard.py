@@ -10,7 +10,7 @@ the audit trail. A duplicate that was already paid is terminated too and its inv
 with an audit event saying that the buyer is owed a refund.
 
 Revision ID: 0008_purchase_guard
-Revises: 0010_sessions
+Revises: 0011_user_locale
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0008_purchase_guard"
-down_revision = "0010_sessions"
+down_revision = "0011_user_locale"
 branch_labels = None
 depends_on = None
 
