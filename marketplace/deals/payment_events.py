@@ -13,9 +13,10 @@ UPFRONT_FEE = "upfront_fee"
 
 
 @invoice_paid.connect_via(UPFRONT_FEE)
-def upfront_fee_paid(sender, *, session, invoice, **_):
-    """Paying the upfront fee activates the license (conflict check included)."""
-    upfront.paid(session, invoice.id)
+def upfront_fee_paid(sender, *, session, invoice, payment=None, **_):
+    """Paying the upfront fee activates the license (conflict check included); when the license can
+    no longer start, the answer says why and payments gives card money back."""
+    return upfront.paid(session, invoice.id, by_card=payment is not None)
 
 
 @invoice_refunded.connect_via(UPFRONT_FEE)

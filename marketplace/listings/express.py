@@ -1,19 +1,21 @@
 """Buying a listing's express license: a non-exclusive License plus its invoice, activated when paid.
 
 The purchase creates the License (draft -> pending_payment) and an invoice through the payments
-service. Payments tells us what happened through its signals (it imports neither ip nor listings):
-paid -> the license becomes active (conflict check included); a failed or cancelled payment leaves
-it pending and the invoice payable again; a full refund or a void terminates it.
+service; at most one purchase per buyer and listing is open (a unique index). Payments tells us
+what happened through its signals (it imports neither ip nor listings), and licensing's one path for
+paid licenses (``ip.licenses.upfront``) applies it: paid -> active (conflict check included; a
+license that can no longer start gets its card payment refunded); a failed or cancelled payment
+leaves it pending and the invoice payable again; a full refund or a void terminates it.
 """
 
 from __future__ import annotations
 
 import calendar
-import logging
 from datetime import date, timedelta
 
 import sqlalchemy as sa
 from flask import current_app
+from sqlalchemy.exc import IntegrityError
 
 from marketplace.accounts.models import User
 from marketplace.accounts.services import active_members
@@ -21,6 +23,7 @@ from marketplace.core import audit
 from marketplace.core.db import utcnow
 from marketplace.core.errors import Conflict, Forbidden
 from marketplace.ip.licenses import services as licensing
+from marketplace.ip.licenses import upfront
 from marketplace.ip.licenses.models import License
 from marketplace.listings.models import Listing
 from marketplace.listings.services import visible_listing
@@ -29,7 +32,6 @@ from marketplace.payments import services as payments
 from marketplace.payments import signals
 from marketplace.payments.models import Invoice
 
-log = logging.getLogger(__name__)
 SOURCE = "express_license"
 BUYER_KINDS = ("company", "startup")
 PAYMENT_DAYS = 14
@@ -53,19 +55,9 @@ def purchase(session, buyer: User, listing_id: int) -> tuple[License, Invoice]:
     offer = listing.express_license
     if listing.status != "published" or offer is None or not offer.is_active:
         raise Conflict("This listing offers no express license to buy.")
-    existing = session.execute(
-        sa.select(License).where(
-            License.source_type == SOURCE,
-            License.source_id == offer.id,
-            License.licensee_id == org.id,
-            License.status.in_(("pending_payment", "active")),
-        )
-    ).scalar_one_or_none()
-    if existing is not None and existing.status == "active":
-        raise Conflict(f"Your organization already holds this express license (license {existing.id}).")
+    existing = _open_purchase(session, org.id, listing.id)
     if existing is not None:
-        invoice = next(i for i in payments.find_invoices(session, SOURCE, existing.id) if i.status != "void")
-        return existing, invoice
+        return _answer_again(session, existing)
 
     start = utcnow().date()
     license = License(
@@ -84,14 +76,18 @@ def purchase(session, buyer: User, listing_id: int) -> tuple[License, Invoice]:
         reporting_period="annual",
     )
     license.assets = list(listing.assets)
-    session.add(license)
-    session.flush()
-    conflicts = licensing.find_conflicts(session, license)
-    if conflicts:
-        raise licensing.LicenseConflict(
-            "An exclusive license already covers part of these terms; the express license cannot be granted.",
-            conflicts=[c.as_dict() for c in conflicts],
-        )
+    try:
+        with session.begin_nested():
+            session.add(license)
+            session.flush()
+    except IntegrityError:
+        # A simultaneous purchase by the same organization committed first (the unique index
+        # waited for it): answer with that one.
+        existing = _open_purchase(session, org.id, listing.id)
+        if existing is None:
+            raise
+        return _answer_again(session, existing)
+    licensing.ensure_no_conflict(session, license, statuses=licensing.HOLDING)
     licensing.LICENSE_WORKFLOW.apply(license, "request_payment")
     invoice = payments.create_invoice(
         session,
@@ -120,12 +116,33 @@ def purchase(session, buyer: User, listing_id: int) -> tuple[License, Invoice]:
     return license, invoice
 
 
-def _license_for(session, invoice: Invoice) -> License | None:
-    """The express license an invoice was issued for (None for invoices this module did not issue)."""
-    if not str(invoice.source_ref).isdigit():
-        return None
-    license = session.get(License, int(invoice.source_ref))
-    return license if license is not None and license.source_type == SOURCE else None
+def _open_purchase(session, organization_id: int, listing_id: int) -> License | None:
+    """The organization's open purchase of the listing's express license (active first, then the oldest)."""
+    return session.execute(
+        sa.select(License)
+        .where(
+            License.source_type == SOURCE,
+            License.listing_id == listing_id,
+            License.licensee_id == organization_id,
+            License.status.in_(("pending_payment", "active")),
+        )
+        .order_by(sa.case((License.status == "active", 0), else_=1), License.id)
+        .limit(1)
+    ).scalar_one_or_none()
+
+
+def _answer_again(session, existing: License) -> tuple[License, Invoice]:
+    """Ordering again: the unpaid order is returned as it is; a license in force is a conflict."""
+    if existing.status == "active":
+        raise Conflict(f"Your organization already holds this express license (license {existing.id}).",
+                       slug="express-license-held")
+    invoice = payments.invoices_by_id(session, [existing.upfront_invoice_id]).get(existing.upfront_invoice_id) or next(
+        (i for i in reversed(payments.find_invoices(session, SOURCE, existing.id)) if i.status != "void"), None
+    )
+    if invoice is None:
+        raise Conflict(f"Your organization's order of this express license (license {existing.id}) has no payable "
+                       "invoice; ask the university to void it and order again.", slug="express-license-ordered")
+    return existing, invoice
 
 
 def _tell(session, license: License, kind: str, subject: str, message: str) -> None:
@@ -138,39 +155,17 @@ def _tell(session, license: License, kind: str, subject: str, message: str) -> N
 
 
 @signals.invoice_paid.connect_via(SOURCE)
-def _activate_when_paid(sender, *, session, invoice, **extra):
-    license = _license_for(session, invoice)
-    if license is None or license.status != "pending_payment":
-        return
-    try:
-        with session.begin_nested():
-            licensing.activate(session, license)
-    except licensing.LicenseConflict as conflict:
-        # The money is in, but an exclusive grant made meanwhile blocks the license: keep it
-        # pending, record why, and tell both sides so the university refunds or re-scopes.
-        audit.record(session, "license.activation_blocked", license, actor=None,
-                     changes={"invoice_id": invoice.id, "conflicts": conflict.extra.get("conflicts")})
-        _tell(session, license, "express_license_blocked", "Express license paid but blocked by a conflict",
-              f"Invoice {invoice.id} is paid, but license {license.id} conflicts with an active license: "
-              f"{conflict.detail} The university should refund the invoice.")
-        return
-    _tell(session, license, "express_license_active", "Express license active",
-          f"License {license.id} is active from {license.start_date.isoformat()} to {license.end_date.isoformat()}.")
+def _activate_when_paid(sender, *, session, invoice, payment=None, **extra):
+    """Paid: the license becomes active through licensing's one path for paid licenses; when it can no
+    longer start, the answer says why and payments gives card money back."""
+    return upfront.paid(session, invoice.id, by_card=payment is not None)
 
 
 @signals.invoice_refunded.connect_via(SOURCE)
 def _terminate_when_refunded(sender, *, session, invoice, fully=False, **extra):
-    license = _license_for(session, invoice)
-    if license is None or not fully or license.status not in ("active", "pending_payment"):
-        return
-    licensing.terminate(session, license, reason=f"Invoice {invoice.id} was refunded.")
-    _tell(session, license, "express_license_terminated", "Express license terminated",
-          f"License {license.id} ended because its invoice was refunded.")
+    upfront.refunded(session, invoice.id, fully=fully)
 
 
 @signals.invoice_voided.connect_via(SOURCE)
 def _terminate_when_voided(sender, *, session, invoice, reason=None, **extra):
-    license = _license_for(session, invoice)
-    if license is None or license.status != "pending_payment":
-        return
-    licensing.terminate(session, license, reason=f"Invoice {invoice.id} was voided: {reason or 'no reason given'}.")
+    upfront.voided(session, invoice.id, reason or "no reason given")

@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from marketplace.core import audit
 from marketplace.core.db import utcnow
 from marketplace.core.errors import Conflict, Forbidden
-from marketplace.payments import gateway, ledger, notices, signals
+from marketplace.payments import gateway, ledger, notices, refunds, signals
 from marketplace.payments.access import visible_invoice
 from marketplace.payments.models import Invoice, Payment, PaymentRequest, StripeCustomer
 from marketplace.payments.states import (
@@ -24,6 +24,7 @@ from marketplace.payments.states import (
     PAYMENT_STATE_RANK,
     TERMINAL_PAYMENT_STATES,
     can,
+    move_invoice,
 )
 
 log = logging.getLogger(__name__)
@@ -177,7 +178,8 @@ def _confirm(session, payment: Payment, payment_method: str) -> None:
     digest = hashlib.sha256(payment_method.encode()).hexdigest()[:16]
     key = f"invoice-{payment.invoice_id}-attempt-{payment.attempt}-confirm-{digest}"
     try:
-        intent = gateway.confirm_payment_intent(payment.stripe_payment_intent_id, idempotency_key=key)
+        intent = gateway.confirm_payment_intent(payment.stripe_payment_intent_id, idempotency_key=key,
+                                                payment_method=payment_method)
     except gateway.CardDeclined:
         intent = gateway.retrieve_payment_intent(payment.stripe_payment_intent_id)
     apply_intent(session, payment, intent)
@@ -253,12 +255,6 @@ def apply_intent(
     return "applied"
 
 
-def move_invoice(session, invoice: Invoice, action: str) -> None:
-    """Apply a Stripe-driven transition to the invoice and audit it."""
-    before, after = INVOICE_EVENTS.apply(invoice, action)
-    audit.record(session, f"invoice.{action}", invoice, changes={"status": [before, after]})
-
-
 def _follow(session, payment: Payment, new: str, *, quiet: bool) -> None:
     """What a payment's new state means for its invoice."""
     invoice = payment.invoice
@@ -270,11 +266,16 @@ def _follow(session, payment: Payment, new: str, *, quiet: bool) -> None:
             move_invoice(session, invoice, "mark_paid")
             invoice.paid_via, invoice.paid_at = "stripe", utcnow()
             notices.invoice_paid(session, invoice)
-            signals.invoice_paid.send(invoice.source, session=session, invoice=invoice, payment=payment)
+            answers = signals.invoice_paid.send(invoice.source, session=session, invoice=invoice, payment=payment)
+            undeliverable = [why for _, why in answers if isinstance(why, str) and why]
+            if undeliverable:
+                refunds.refund_in_full(session, invoice, " ".join(undeliverable))
         else:
-            log.warning("invoice %s got a card payment while %s", invoice.id, invoice.status)
+            log.warning("invoice %s got a card payment while %s: refunding it", invoice.id, invoice.status)
+            payment.is_duplicate = True
             audit.record(session, "payment.duplicate", payment, changes={"invoice_status": invoice.status})
-            notices.duplicate_payment(session, invoice, payment.amount)
+            refund = refunds.refund_duplicate(session, payment)
+            notices.duplicate_payment(session, invoice, payment.amount, refunded=refund is not None)
         return
     if payment is not invoice.latest_payment:
         return

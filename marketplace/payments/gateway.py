@@ -13,7 +13,7 @@ from typing import Any
 import stripe
 from flask import current_app
 
-from marketplace.core.errors import DomainError
+from marketplace.core.errors import DomainError, ValidationFailed
 from marketplace.core.money import exponent
 
 log = logging.getLogger(__name__)
@@ -129,14 +129,40 @@ def client() -> stripe.StripeClient:
     return cache[cache_key]
 
 
-def _call(fn, *args, **kwargs):
+def _call(fn, *args, payment_method: str | None = None, **kwargs):
+    """Call Stripe; a refused card is CardDeclined, a payment method Stripe does not know (when the
+    call carries one) is the client's 422 naming ``payment_method``, anything else a 502."""
     try:
         return fn(*args, **kwargs).to_dict()
     except stripe.CardError as exc:
         raise CardDeclined(exc.code, exc.user_message) from exc
     except stripe.StripeError as exc:
+        if payment_method and _refuses_payment_method(exc, payment_method):
+            raise ValidationFailed(
+                "Stripe does not know this payment method.",
+                errors={"payment_method": [f"No such payment method: {payment_method!r}."]},
+            ) from exc
         log.warning("Stripe refused %s: %s", getattr(fn, "__qualname__", fn), exc)
         raise PaymentProviderError(f"Stripe: {exc.user_message or exc}") from exc
+
+
+def _refuses_payment_method(exc: stripe.StripeError, payment_method: str) -> bool:
+    """Whether Stripe refused the request because of its ``payment_method`` parameter.
+
+    Stripe names the parameter (``param``); an emulator that does not is asked about the payment
+    method itself, so a missing customer or an outage is never blamed on the client.
+    """
+    if not isinstance(exc, stripe.InvalidRequestError):
+        return False
+    if exc.param:
+        return exc.param == "payment_method"
+    try:
+        client().v1.payment_methods.retrieve(payment_method)
+    except stripe.InvalidRequestError:
+        return True
+    except stripe.StripeError:
+        return False
+    return False
 
 
 def _id(value: Any) -> str | None:
@@ -280,17 +306,20 @@ def create_payment_intent(
         params["transfer_data"] = {"destination": destination}
         if application_fee_amount:
             params["application_fee_amount"] = stripe_amount(application_fee_amount, currency)
-    data = _call(client().v1.payment_intents.create, params=params, options={"idempotency_key": idempotency_key})
+    data = _call(client().v1.payment_intents.create, params=params, options={"idempotency_key": idempotency_key},
+                 payment_method=payment_method)
     return _intent(data)
 
 
 def attach_payment_method(intent_id: str, payment_method: str) -> IntentState:
-    return _intent(_call(client().v1.payment_intents.update, intent_id, params={"payment_method": payment_method}))
+    return _intent(_call(client().v1.payment_intents.update, intent_id, params={"payment_method": payment_method},
+                         payment_method=payment_method))
 
 
-def confirm_payment_intent(intent_id: str, *, idempotency_key: str) -> IntentState:
-    """Confirm server-side; raises CardDeclined when the card is refused."""
-    return _intent(_call(client().v1.payment_intents.confirm, intent_id, options={"idempotency_key": idempotency_key}))
+def confirm_payment_intent(intent_id: str, *, idempotency_key: str, payment_method: str | None = None) -> IntentState:
+    """Confirm server-side with its ``payment_method``; raises CardDeclined when the card is refused."""
+    return _intent(_call(client().v1.payment_intents.confirm, intent_id, options={"idempotency_key": idempotency_key},
+                         payment_method=payment_method))
 
 
 def retrieve_payment_intent(intent_id: str) -> IntentState:

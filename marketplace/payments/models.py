@@ -179,6 +179,8 @@ class Payment(TimestampMixin, Base):
     stripe_state_at: Mapped[int] = mapped_column(BigInt, default=0)
     succeeded_at: Mapped[datetime | None]
     created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+    #: succeeded after its invoice was paid another way or voided: money the payer is owed back in full
+    is_duplicate: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
 
     invoice: Mapped[Invoice] = relationship(back_populates="payments")
 

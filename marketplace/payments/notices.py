@@ -64,7 +64,8 @@ def payment_failed(session, invoice: Invoice, reason: str) -> None:
 def invoice_refunded(session, invoice: Invoice, refund: Refund) -> None:
     amount = _money(refund.amount, refund.currency)
     _tell(session, _people(session, invoice.payer_organization_id), invoice, kind="invoice_refunded",
-          title=f"Refund of {amount} on invoice #{invoice.id}", body=f"{invoice.payee.name} refunded {amount}: {refund.reason}",
+          title=f"Refund of {amount} on invoice #{invoice.id}",
+          body=f"{'The platform' if refund.requested_by_id is None else invoice.payee.name} refunded {amount}: {refund.reason}",
           data=_about(invoice))
     _tell(session, _people(session, invoice.payee_organization_id, managers_only=True), invoice, kind="invoice_refunded",
           title=f"Refund of {amount} on invoice #{invoice.id} confirmed", body=f"Reason: {refund.reason}", data=_about(invoice))
@@ -89,11 +90,21 @@ def dispute_opened(session, invoice: Invoice, dispute: Dispute) -> None:
           data=_about(invoice))
 
 
-def duplicate_payment(session, invoice: Invoice, amount: int) -> None:
+def duplicate_payment(session, invoice: Invoice, amount: int, *, refunded: bool) -> None:
+    what = "It is being refunded to the payer automatically." if refunded else "Refund it to the payer in Stripe."
     _tell(session, _admins(session), invoice, kind="payment_duplicate",
           title=f"Invoice #{invoice.id} received a card payment while {invoice.status.replace('_', ' ')}",
-          body=f"A card payment of {_money(amount, invoice.currency)} succeeded after the invoice was settled. "
-               "Refund it to the payer in Stripe.",
+          body=f"A card payment of {_money(amount, invoice.currency)} succeeded after the invoice was "
+               f"{'voided' if invoice.status == 'void' else 'settled'}. {what}",
+          data=_about(invoice))
+
+
+def automatic_refund_failed(session, invoice: Invoice, amount: int, reason: str) -> None:
+    people = _people(session, invoice.payee_organization_id, managers_only=True) + _admins(session)
+    _tell(session, people, invoice, kind="refund_failed",
+          title=f"Refund on invoice #{invoice.id} could not be made automatically",
+          body=f"Stripe did not accept the refund of {_money(amount, invoice.currency)} ({reason}). "
+               "Refund the payer in Stripe or by bank transfer.",
           data=_about(invoice))
 
 

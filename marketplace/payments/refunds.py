@@ -12,9 +12,8 @@ from marketplace.core.errors import Conflict, ValidationFailed
 from marketplace.core.money import prorate
 from marketplace.payments import gateway, ledger, notices, signals
 from marketplace.payments.access import require_payee_manager_or_admin, visible_invoice
-from marketplace.payments.checkout import move_invoice
 from marketplace.payments.models import Invoice, Payment, Refund
-from marketplace.payments.states import INVOICE_ACTIONS
+from marketplace.payments.states import INVOICE_ACTIONS, move_invoice
 
 log = logging.getLogger(__name__)
 
@@ -25,12 +24,14 @@ _STRIPE_STATES = {"pending": "pending", "requires_action": "requires_action", "s
 
 
 def refundable_amount(invoice: Invoice) -> int:
-    return invoice.amount - sum(r.amount for r in invoice.refunds if r.status in _OUTSTANDING)
+    """What is left to refund of what the invoice's own payment brought in."""
+    refunding = (r for r in invoice.refunds if r.status in _OUTSTANDING and not r.payment.is_duplicate)
+    return invoice.amount - sum(r.amount for r in refunding)
 
 
 def _paying_payment(invoice: Invoice) -> Payment:
     for payment in invoice.payments:
-        if payment.status == "succeeded":
+        if payment.status == "succeeded" and not payment.is_duplicate:
             return payment
     raise Conflict("This invoice was not paid by card.", slug="not-paid-by-card")
 
@@ -49,6 +50,48 @@ def request_refund(session, user, invoice_id: int, *, amount: int | None, reason
     amount = left if amount is None else amount
     if not 0 < amount <= left:
         raise ValidationFailed(f"At most {left} can be refunded.", errors={"amount": [f"Must be between 1 and {left}."]})
+    return _start(session, payment, amount, reason, requested_by=user)
+
+
+def refund_in_full(session, invoice: Invoice, reason: str) -> Refund | None:
+    """The platform gives back all that is left of a card-paid invoice, unasked (what it paid for
+    cannot be had). None when there is nothing to give back by card (a bank transfer is returned
+    between the parties), or when Stripe refused: then the payee's managers and the admins are told."""
+    if invoice.paid_via != "stripe" or invoice.status not in ("paid", "partially_refunded"):
+        return None
+    left = refundable_amount(invoice)
+    if left <= 0:
+        return None
+    return _start_unasked(session, _paying_payment(invoice), left, reason)
+
+
+def refund_duplicate(session, payment: Payment) -> Refund | None:
+    """Give back in full a card payment that succeeded after its invoice was paid another way or voided."""
+    invoice = payment.invoice
+    closed = "voided" if invoice.status == "void" else (
+        "settled by bank transfer" if invoice.paid_via == "manual" else "already paid")
+    reason = f"Card payment received after invoice #{invoice.id} was {closed}: returned automatically."
+    return _start_unasked(session, payment, payment.amount, reason, idempotency_key=f"payment-{payment.id}-duplicate-refund")
+
+
+def _start_unasked(session, payment: Payment, amount: int, reason: str, *,
+                   idempotency_key: str | None = None) -> Refund | None:
+    """A refund nobody asked for; Stripe refusing it leaves the payment as it is and tells people instead."""
+    try:
+        with session.begin_nested():
+            return _start(session, payment, amount, reason, requested_by=None, idempotency_key=idempotency_key)
+    except (gateway.PaymentProviderError, gateway.PaymentsUnavailable) as exc:
+        log.warning("automatic refund of payment %s failed: %s", payment.id, exc)
+        audit.record(session, "refund.automatic_failed", payment.invoice, actor=None,
+                     changes={"payment_id": payment.id, "amount": amount, "reason": reason, "error": exc.detail})
+        notices.automatic_refund_failed(session, payment.invoice, amount, reason)
+        return None
+
+
+def _start(session, payment: Payment, amount: int, reason: str, *, requested_by,
+           idempotency_key: str | None = None) -> Refund:
+    """Record the refund, ask Stripe for it (idempotently: by default the invoice's n-th refund) and apply the answer."""
+    invoice = payment.invoice
     refund = Refund(
         invoice=invoice,
         payment=payment,
@@ -56,7 +99,7 @@ def request_refund(session, user, invoice_id: int, *, amount: int | None, reason
         currency=invoice.currency,
         reason=reason,
         status="pending",
-        requested_by_id=user.id,
+        requested_by_id=getattr(requested_by, "id", None),
     )
     session.add(refund)
     session.flush()
@@ -66,11 +109,12 @@ def request_refund(session, user, invoice_id: int, *, amount: int | None, reason
         currency=invoice.currency,
         metadata={"invoice_id": str(invoice.id), "refund_id": str(refund.id), "reason": reason[:500]},
         connect=payment.route == "connect",
-        idempotency_key=f"invoice-{invoice.id}-refund-{len(invoice.refunds)}",
+        idempotency_key=idempotency_key or f"invoice-{invoice.id}-refund-{len(invoice.refunds)}",
     )
     refund.stripe_refund_id = state.id
-    audit.record(session, "refund.request", refund,
-                 changes={"invoice_id": invoice.id, "amount": amount, "currency": invoice.currency, "reason": reason})
+    audit.record(session, "refund.request", refund, actor=requested_by,
+                 changes={"invoice_id": invoice.id, "payment_id": payment.id, "amount": amount,
+                          "currency": invoice.currency, "reason": reason})
     apply_refund(session, refund, state)
     return refund
 
@@ -92,6 +136,9 @@ def apply_refund(session, refund: Refund, state: gateway.RefundState) -> str:
 def _confirm(session, refund: Refund) -> None:
     """The fee goes back in proportion: cumulatively, so all refunds together return exactly the fee."""
     invoice = refund.invoice
+    if refund.payment.is_duplicate:
+        _confirm_duplicate(session, refund)
+        return
     refunded = invoice.amount_refunded + refund.amount
     fee_refunded = prorate(refunded, invoice.amount, invoice.platform_fee_amount)
     refund.fee_refund_amount = fee_refunded - invoice.fee_refunded
@@ -103,6 +150,20 @@ def _confirm(session, refund: Refund) -> None:
     move_invoice(session, invoice, "refund_fully" if fully else "refund_partially")
     notices.invoice_refunded(session, invoice, refund)
     signals.invoice_refunded.send(invoice.source, session=session, invoice=invoice, refund=refund, fully=fully)
+
+
+def _confirm_duplicate(session, refund: Refund) -> None:
+    """A surplus payment given back: its fee returns with it, and the invoice (settled or void) stays as it is."""
+    invoice = refund.invoice
+    refunded_before = sum(r.amount for r in invoice.refunds
+                          if r.payment_id == refund.payment_id and r.status == "succeeded" and r is not refund)
+    fee = invoice.platform_fee_amount
+    refund.fee_refund_amount = (prorate(refunded_before + refund.amount, refund.payment.amount, fee)
+                                - prorate(refunded_before, refund.payment.amount, fee))
+    refund.confirmed_at = utcnow()
+    session.flush()
+    ledger.record_refund(session, invoice, refund)
+    notices.invoice_refunded(session, invoice, refund)
 
 
 def sync_refunds(session, payment: Payment) -> str:

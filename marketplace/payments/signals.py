@@ -14,7 +14,9 @@ _signals = Namespace()
 
 invoice_paid = _signals.signal(
     "invoice-paid",
-    doc="An invoice became paid, by card (``payment=``) or by a manual settlement (``settlement=``).",
+    doc="An invoice became paid, by card (``payment=``) or by a manual settlement (``settlement=``). "
+        "A receiver whose goods can no longer be delivered (a license that cannot start) returns why, "
+        "as a string: a card payment is then refunded in full automatically.",
 )
 invoice_payment_failed = _signals.signal(
     "invoice-payment-failed",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from marketplace.core import audit
 from marketplace.core.statemachine import StateMachine
 
 #: actions people take; a refused one is a 409 that lists what is allowed
@@ -47,3 +48,9 @@ PAYMENT_STATE_RANK = {
 def can(machine: StateMachine, state: str, action: str) -> bool:
     """Whether ``action`` is allowed from ``state`` (without raising)."""
     return state in machine.transitions.get(action, {})
+
+
+def move_invoice(session, invoice, action: str) -> None:
+    """Apply a Stripe-driven transition (``INVOICE_EVENTS``) to the invoice and audit it."""
+    before, after = INVOICE_EVENTS.apply(invoice, action)
+    audit.record(session, f"invoice.{action}", invoice, changes={"status": [before, after]})

@@ -64,6 +64,23 @@ def test_accepting_a_conflicting_offer_is_refused_naming_the_conflict(world, riv
     assert db.session.scalar(sa.select(sa.func.count()).select_from(License)) == 1
 
 
+def test_a_company_accepting_a_conflicting_counter_offer_learns_what_is_taken_not_who_holds_it(world, rival):
+    existing = licensed(world, **EXISTING)
+    offer = make_offer(world, terms=license_terms(world, **EXISTING), client=rival[1]).json
+    seen = world.uni.get(f"/api/v1/offers/{offer['id']}").json
+    countered = world.uni.post(f"/api/v1/offers/{offer['id']}/counter", json={"terms": {"royalty_rate_bps": 450}},
+                               headers={"If-Match": f'"v{seen["version"]}"'})
+    assert countered.status_code == 200, countered.json
+
+    body = assert_problem(rival[1].post(f"/api/v1/offers/{offer['id']}/accept"), 409)
+
+    assert body["conflicts"] == [{"exclusivity": "exclusive", "asset_ids": [a.id for a in world.assets],
+                                  "fields": ["LS.DIAG"], "territories": ["US"], "until": days(1000)}]
+    assert body["detail"] == f"An exclusive license already covers LS.DIAG in US until {days(1000)}."
+    assert str(existing) not in body["detail"] and world.company.name not in body["detail"]
+    assert db.session.get(Offer, offer["id"]).status == "open"
+
+
 @pytest.mark.parametrize("terms", COMPATIBLE.values(), ids=COMPATIBLE.keys())
 def test_accepting_an_offer_that_does_not_overlap_makes_a_second_license(world, rival, terms):
     licensed(world, **EXISTING)
@@ -104,9 +121,10 @@ def test_availability_of_unpublished_things_is_for_their_university_only(world, 
 
 
 @pytest.mark.postgres_only
-def test_two_racing_acceptances_of_conflicting_offers_cannot_both_win(app, world, rival):
-    first = make_offer(world, terms=license_terms(world, **EXISTING)).json["id"]
-    second = make_offer(world, terms=license_terms(world, **EXISTING), client=rival[1]).json["id"]
+@pytest.mark.parametrize("fee", [0, 5_000_00], ids=["active at once", "pending payment"])
+def test_two_racing_acceptances_of_conflicting_offers_cannot_both_win(app, world, rival, fee):
+    first = make_offer(world, terms=license_terms(world, **EXISTING, upfront_fee_amount=fee)).json["id"]
+    second = make_offer(world, terms=license_terms(world, **EXISTING, upfront_fee_amount=fee), client=rival[1]).json["id"]
     manager_id = world.uni_manager.id
     barrier = threading.Barrier(2)
     outcomes: dict[int, str] = {}
@@ -134,5 +152,6 @@ def test_two_racing_acceptances_of_conflicting_offers_cannot_both_win(app, world
     for t in threads:
         t.join()
     assert sorted(outcomes.values()) == ["accepted", "conflict"]
-    assert db.session.scalar(sa.select(sa.func.count()).where(License.status == "active")) == 1
+    holding = "pending_payment" if fee else "active"
+    assert db.session.scalar(sa.select(sa.func.count()).where(License.status == holding)) == 1
     assert sorted(db.session.scalars(sa.select(Offer.status)).all()) == ["accepted", "open"]

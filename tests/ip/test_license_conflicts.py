@@ -48,10 +48,11 @@ def test_exclusive_license_conflicts_with_overlapping_field_and_territory(app, p
     with pytest.raises(services.LicenseConflict) as exc:
         services.activate(db.session, candidate)
     conflict = exc.value.extra["conflicts"][0]
-    assert conflict["license_id"] == existing.id
     assert conflict["fields"] == ["LS.DIAG"] and conflict["territories"] == ["DE"]
     assert conflict["until"] == "2030-12-31"
-    assert str(existing.id) in exc.value.detail
+    assert "licensee_id" not in conflict  # what is taken, not who took it...
+    assert exc.value.found[0].license_id == existing.id  # ...which the audit trail keeps
+    assert exc.value.detail == "An exclusive license already covers LS.DIAG in DE until 2030-12-31."
 
 
 @pytest.mark.parametrize(

@@ -58,20 +58,61 @@ def test_upfront_fee_is_invoiced_and_paying_it_activates_the_license(world):
     assert listed["money"]["paid_amount"] == 25_000_00 and listed["money"]["outstanding_amount"] == 0
 
 
-def test_payment_of_a_license_that_now_conflicts_leaves_it_pending_and_tells_both_sides(world, make_user, login):
+@pytest.mark.parametrize("fee", [1000, 0], ids=["with upfront fee", "active at once"])
+def test_accepting_an_offer_that_conflicts_with_a_license_awaiting_payment_is_refused(world, make_user, login, fee):
     first = accept(world, upfront_fee_amount=1000)
+    assert first.status == "pending_payment"
     rival = login(make_user(kind="company"))
-    offer = make_offer(world, terms=license_terms(world, upfront_fee_amount=1000), client=rival).json
-    second = db.session.get(License, world.uni.post(f"/api/v1/offers/{offer['id']}/accept").json["license_id"])
+    offer = make_offer(world, terms=license_terms(world, upfront_fee_amount=fee), client=rival).json
+
+    body = assert_problem(world.uni.post(f"/api/v1/offers/{offer['id']}/accept"), 409)
+    assert body["type"].endswith("/license-conflict")
+    assert "awaiting payment" in body["detail"] and str(first.id) in body["detail"]  # the university sees which
+    assert body["conflicts"][0]["license_id"] == first.id
+    assert (body["conflicts"][0]["fields"], body["conflicts"][0]["territories"]) == (["LS.DIAG"], ["US"])
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(License)) == 1
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Invoice)) == 1
+    assert world.uni.get(f"/api/v1/offers/{offer['id']}").json["status"] == "open"
+    # what a license awaiting payment holds is shown as taken
+    taken = world.anonymous.get(f"/api/v1/listings/{world.listing.id}/availability").json["taken"]
+    assert [(t["fields"], t["territories"]) for t in taken] == [(["LS.DIAG"], ["US"])]
+
+    # once the university ended the first license, the rival's offer can be accepted
+    world.uni.post(f"/api/v1/licenses/{first.id}/terminate", json={"reason": "Never paid"})
+    accepted = world.uni.post(f"/api/v1/offers/{offer['id']}/accept")
+    assert accepted.status_code == 200, accepted.json
+
+
+def _pending_license_made_before_the_rule(world, licensee, fee: int) -> License:
+    """A second license pending payment on the same terms, as acceptances made before the rule could leave."""
+    from marketplace.ip.licenses import billing
+
+    lic = License(licensor_id=world.university.id, licensee_id=licensee.id, source_type="offer", status="pending_payment",
+                  exclusivity="exclusive", fields=["LS.DIAG"], territories=["US"], start_date=today(),
+                  end_date=today() + timedelta(days=3000), currency="USD", upfront_fee_amount=fee)
+    lic.assets = list(world.assets)
+    db.session.add(lic)
+    db.session.flush()
+    lic.upfront_invoice_id = billing.invoice_upfront_fee(db.session, lic)
+    db.session.commit()
+    return lic
+
+
+def test_a_bank_transfer_for_a_license_that_can_no_longer_start_leaves_it_pending_and_tells_both_sides(
+    world, make_user
+):
+    first = accept(world, upfront_fee_amount=1000)
+    second = _pending_license_made_before_the_rule(world, make_user(kind="company").organization, 1000)
     settle(world, first.upfront_invoice_id)
-    settle(world, second.upfront_invoice_id)  # the payment stands...
+    settle(world, second.upfront_invoice_id)  # the transfer happened outside the platform...
     db.session.expire_all()
     assert db.session.get(License, first.id).status == "active"
     assert db.session.get(License, second.id).status == "pending_payment"  # ...the license does not activate
     assert db.session.get(Invoice, second.upfront_invoice_id).status == "paid"
     blocked = db.session.scalars(sa.select(AuditEvent).where(AuditEvent.action == "license.activation_blocked")).one()
     assert blocked.changes["conflicts"][0]["license_id"] == first.id
-    assert outbox(to=world.uni_manager.email, category="license_activation_blocked")
+    told = outbox(to=world.uni_manager.email, category="license_activation_blocked")
+    assert told and "return the bank transfer" in told[0].body
 
 
 def test_voiding_the_unpaid_upfront_invoice_terminates_the_pending_license(world, admin_client):

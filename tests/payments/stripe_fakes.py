@@ -82,6 +82,8 @@ class StripeStub(stripe.HTTPClient):
     delays: dict = field(default_factory=dict)
     #: status a stub refund is created with
     refund_status: str = "succeeded"
+    #: ``(METHOD, path)`` -> ``(status, error body)``: Stripe refuses that call (once set, every time)
+    errors: dict = field(default_factory=dict)
 
     def __post_init__(self):
         super().__init__()
@@ -95,6 +97,7 @@ class StripeStub(stripe.HTTPClient):
             self.intents.clear()
             self.refunds.clear()
             self.delays.clear()
+            self.errors.clear()
             self.refund_status = "succeeded"
 
     def close(self):
@@ -115,7 +118,7 @@ class StripeStub(stripe.HTTPClient):
         delay = self.delays.get((call.method, call.path))
         if delay:
             time.sleep(delay)
-        answer = self._answer(call)
+        answer = self.errors.get((call.method, call.path)) or self._answer(call)
         if answer is None:
             return self._upstream.request(method, url, headers, post_data)
         call.answered_by = "stub"

@@ -108,5 +108,39 @@ def test_an_active_exclusive_license_blocks_the_purchase(parties, listing, login
     db.session.add(exclusive)
     db.session.commit()
     body = assert_problem(buy(login(parties.payer), listing.id), 409)
-    assert body["conflicts"][0]["license_id"] == exclusive.id
+    # the buyer learns what is taken, where and until when, not who holds it
+    assert body["conflicts"] == [{"exclusivity": "exclusive", "asset_ids": [a.id for a in listing.assets],
+                                  "fields": ["LS.DIAG"], "territories": ["CA", "US"], "until": None}]
+    assert body["detail"] == "An exclusive license already covers LS.DIAG in CA, US with no end date."
+    assert other.name not in body["detail"] and str(exclusive.id) not in body["detail"]
     assert db.session.execute(sa.select(sa.func.count(License.id))).scalar() == 1
+
+
+def test_paying_for_an_express_license_an_exclusive_grant_now_blocks_refunds_the_payment(
+    parties, listing, login, make_org, stripe_direct
+):
+    from datetime import date
+
+    buyer = login(parties.payer)
+    bought = buy(buyer, listing.id).json
+    # an exclusive license made active meanwhile, outside the rules a request would follow
+    exclusive = License(licensor_id=parties.payee_org.id, licensee_id=make_org("company").id, source_type="offer",
+                        exclusivity="exclusive", fields=["LS"], territories=["WORLDWIDE"],
+                        start_date=date(2020, 1, 1), end_date=None, currency="USD", status="active")
+    exclusive.assets = list(listing.assets)
+    db.session.add(exclusive)
+    db.session.commit()
+
+    paid = pay(buyer, bought["invoice"]["id"], payment_method="pm_card_visa")
+
+    assert paid.status_code == 200, paid.json
+    db.session.expire_all()
+    license = db.session.get(License, bought["license"]["id"])
+    assert license.status == "terminated" and "refunded" in license.termination_reason
+    invoice = buyer.get(f"/api/v1/invoices/{bought['invoice']['id']}").json
+    assert (invoice["status"], invoice["amount_refunded"]) == ("refunded", 250_000)
+    intent = paid.json["payment_intent_id"]
+    assert [r["amount"] for r in stripe_direct("GET", f"/v1/refunds?payment_intent={intent}")["data"]] == [250_000]
+    for person in (parties.payer, parties.payee):
+        told = outbox(to=person.email, category="express_license_blocked")
+        assert told and "refunded automatically" in told[0].body, person.email

@@ -212,3 +212,24 @@ def test_currencies_reach_stripe_in_the_units_stripe_expects(parties, make_invoi
     dinar = make_invoice(amount=1_005, currency="KWD")
     body = assert_problem(pay(payer, dinar.id), 409)
     assert "multiples of 10" in body["detail"]
+
+
+def test_an_unknown_payment_method_is_the_clients_error_naming_the_field(parties, make_invoice, login, stripe_stub):
+    invoice = make_invoice()
+    payer = login(parties.payer)
+    refused = pay(payer, invoice.id, key="unknown-pm-0001", payment_method="pm_does_not_exist")
+    body = assert_problem(refused, 422, "payment_method")
+    assert "pm_does_not_exist" in " ".join(body["errors"]["payment_method"])
+    assert _invoice(invoice.id).status == "open"
+    # also when the card is given for an intent started without one
+    assert pay(payer, invoice.id, key="no-pm-yet-0003").status_code == 200
+    assert_problem(pay(payer, invoice.id, key="unknown-pm-0004", payment_method="card_nope"), 422, "payment_method")
+    # the same invoice can then be paid with a real card
+    paid = pay(payer, invoice.id, key="known-pm-0002", payment_method="pm_card_visa")
+    assert paid.status_code == 200 and paid.json["invoice_status"] == "paid", paid.json
+
+
+def test_a_stripe_outage_is_still_a_gateway_error(app, parties, make_invoice, login, stripe_settings):
+    invoice = make_invoice()
+    app.config["STRIPE_API_BASE"] = "http://127.0.0.1:9"  # nobody listens there (restored after the test)
+    assert_problem(pay(login(parties.payer), invoice.id, payment_method="pm_card_visa"), 502)

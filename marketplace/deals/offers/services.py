@@ -356,7 +356,8 @@ def accept(session, user, offer_id: int, *, if_match=None) -> Offer:
             listing_id=offer.listing_id,
             terms=parsed,
         )
-        licenses.grant(session, license)
+        # a company accepting a counter-offer learns what is taken, not by whom
+        licenses.grant(session, license, reveal_conflicts=side == UNIVERSITY)
         offer.license_id = license.id
         outcome = {"license_id": license.id, "license_status": license.status}
     else:

@@ -14,6 +14,10 @@ from marketplace.ip.models import IPAsset
 EXCLUSIVITY = ("exclusive", "sole", "non_exclusive")
 LICENSE_STATUSES = ("draft", "pending_payment", "active", "terminated", "expired")
 REPORTING_PERIODS = ("quarterly", "semiannual", "annual")
+#: an express-license purchase that is still open: being made, awaiting payment, or in force
+OPEN_EXPRESS_PURCHASE = (
+    "source_type = 'express_license' AND status IN ('draft', 'pending_payment', 'active')"
+)
 MILESTONE_STATUSES = ("pending", "reached", "invoiced")
 
 license_assets = sa.Table(
@@ -76,6 +80,16 @@ class License(TimestampMixin, Base):
             "upfront_fee_amount >= 0 AND minimum_annual_royalty_amount >= 0 AND royalty_rate_bps BETWEEN 0 AND 10000"
             " AND equity_bps BETWEEN 0 AND 10000",
             name="amounts",
+        ),
+        # One open express-license purchase per buyer and listing: of two simultaneous purchases
+        # the second insert waits for the first transaction and then fails (see listings.express).
+        sa.Index(
+            "uq_licenses_open_express_purchase",
+            "listing_id",
+            "licensee_id",
+            unique=True,
+            sqlite_where=sa.text(OPEN_EXPRESS_PURCHASE),
+            postgresql_where=sa.text(OPEN_EXPRESS_PURCHASE),
         ),
     )
 

@@ -43,31 +43,49 @@ LICENSE_WORKFLOW = StateMachine(
 )
 
 
+#: licenses that hold their terms against new grants: in force, or granted and awaiting payment
+HOLDING = ("active", "pending_payment")
+
+
 @dataclass(frozen=True)
 class LicenseConflictInfo:
     license_id: int
     licensee_id: int
+    status: str
     exclusivity: str
     asset_ids: list[int]
     fields: list[str]
     territories: list[str]
     until: date | None
 
-    def as_dict(self) -> dict:
-        return {
-            "license_id": self.license_id,
-            "licensee_id": self.licensee_id,
+    def as_dict(self, *, reveal: bool = True) -> dict:
+        """What is taken; with ``reveal``, also which license and licensee hold it (for the licensor's
+        people and the audit trail, never for a rival)."""
+        found = {
             "exclusivity": self.exclusivity,
             "asset_ids": self.asset_ids,
             "fields": self.fields,
             "territories": self.territories,
             "until": self.until.isoformat() if self.until else None,
         }
+        return {"license_id": self.license_id, "licensee_id": self.licensee_id, **found} if reveal else found
+
+    def describe(self, *, reveal: bool) -> str:
+        """One sentence: what is taken, where and until when (and by which license, with ``reveal``)."""
+        what = f"License {self.license_id} ({self.exclusivity})" if reveal else f"An {self.exclusivity.replace('_', '-')} license"
+        waiting = " awaiting payment" if self.status == "pending_payment" else ""
+        until = f" until {self.until.isoformat()}." if self.until else " with no end date."
+        return f"{what}{waiting} already covers {', '.join(self.fields)} in {', '.join(self.territories)}{until}"
 
 
 class LicenseConflict(Conflict):
     slug = "license-conflict"
     title = "License conflicts with an active license"
+
+    def __init__(self, found: list[LicenseConflictInfo], *, reveal: bool):
+        super().__init__(found[0].describe(reveal=reveal), conflicts=[c.as_dict(reveal=reveal) for c in found])
+        #: every conflict in full, for the audit trail (the response shows only what ``reveal`` allows)
+        self.found = found
 
 
 def conflict_between(candidate: License, other: License) -> LicenseConflictInfo | None:
@@ -85,6 +103,7 @@ def conflict_between(candidate: License, other: License) -> LicenseConflictInfo 
     return LicenseConflictInfo(
         license_id=other.id,
         licensee_id=other.licensee_id,
+        status=other.status,
         exclusivity=other.exclusivity,
         asset_ids=shared_assets,
         fields=overlap.shared_fields(candidate.fields, other.fields),
@@ -93,20 +112,22 @@ def conflict_between(candidate: License, other: License) -> LicenseConflictInfo 
     )
 
 
-def _active_licenses_on(session, asset_ids: list[int], exclude_id: int | None = None) -> list[License]:
+def _licenses_on(session, asset_ids: list[int], exclude_id: int | None = None,
+                 statuses: tuple[str, ...] = ("active",)) -> list[License]:
     on_assets = sa.select(license_assets.c.license_id).where(license_assets.c.asset_id.in_(asset_ids))
-    stmt = sa.select(License).where(License.id.in_(on_assets), License.status == "active").order_by(License.id)
+    stmt = sa.select(License).where(License.id.in_(on_assets), License.status.in_(statuses)).order_by(License.id)
     if exclude_id is not None:
         stmt = stmt.where(License.id != exclude_id)
     return list(session.execute(stmt).scalars())
 
 
-def find_conflicts(session, candidate: License) -> list[LicenseConflictInfo]:
-    """Every active license that would conflict with ``candidate``."""
+def find_conflicts(session, candidate: License, *, statuses: tuple[str, ...] = ("active",)) -> list[LicenseConflictInfo]:
+    """Every license in ``statuses`` (active ones by default) that would conflict with ``candidate``."""
     asset_ids = [a.id for a in candidate.assets]
     if not asset_ids:
         return []
-    found = (conflict_between(candidate, other) for other in _active_licenses_on(session, asset_ids, candidate.id))
+    others = _licenses_on(session, asset_ids, candidate.id, statuses)
+    found = (conflict_between(candidate, other) for other in others)
     return [c for c in found if c is not None]
 
 
@@ -129,24 +150,24 @@ def lock_assets(session, asset_ids: list[int]) -> None:
         )
 
 
-def ensure_no_conflict(session, license: License) -> None:
-    """Lock the license's assets and raise LicenseConflict (409 naming the license, fields,
-    territories and end date) when an active license conflicts with it."""
+def ensure_no_conflict(session, license: License, *, statuses: tuple[str, ...] = ("active",),
+                       reveal: bool = False) -> None:
+    """Lock the license's assets and raise LicenseConflict (409 saying what is taken: fields,
+    territories, until when) when a license in ``statuses`` conflicts with it. ``reveal`` names the
+    conflicting license and its licensee too: only for the licensor's own people."""
     lock_assets(session, [a.id for a in license.assets])
-    conflicts = find_conflicts(session, license)
+    conflicts = find_conflicts(session, license, statuses=statuses)
     if conflicts:
-        first = conflicts[0]
-        raise LicenseConflict(
-            f"License {first.license_id} ({first.exclusivity}) already covers "
-            f"{', '.join(first.fields)} in {', '.join(first.territories)}"
-            + (f" until {first.until.isoformat()}." if first.until else " with no end date."),
-            conflicts=[c.as_dict() for c in conflicts],
-        )
+        raise LicenseConflict(conflicts, reveal=reveal)
 
 
 def activate(session, license: License) -> License:
-    """Make ``license`` active unless it conflicts with an active license (409 naming it)."""
+    """Make ``license`` active unless an active license conflicts with it (LicenseConflict)."""
     ensure_no_conflict(session, license)
+    return _make_active(session, license)
+
+
+def _make_active(session, license: License) -> License:
     before, after = LICENSE_WORKFLOW.apply(license, "activate")
     license.activated_at = utcnow()
     session.flush()
@@ -192,18 +213,19 @@ def create_license(
     return license
 
 
-def grant(session, license: License) -> License:
+def grant(session, license: License, *, reveal_conflicts: bool = False) -> License:
     """Put an agreed draft license into force: pending payment with the upfront fee invoiced when one is
-    due (the conflict check runs now and again on payment), otherwise active at once."""
+    due, otherwise active at once. Refused (LicenseConflict) while a conflicting license is active or
+    awaiting payment, under the assets' lock; the check runs again on payment."""
+    ensure_no_conflict(session, license, statuses=HOLDING, reveal=reveal_conflicts)
     if license.upfront_fee_amount > 0:
-        ensure_no_conflict(session, license)
         before, after = LICENSE_WORKFLOW.apply(license, "request_payment")
         session.flush()
         license.upfront_invoice_id = billing.invoice_upfront_fee(session, license)
         audit.record(session, "license.request_payment", license,
                      changes={"status": [before, after], "upfront_invoice_id": license.upfront_invoice_id})
         return license
-    return activate(session, license)
+    return _make_active(session, license)
 
 
 def terminate(session, license: License, *, reason: str, on: date | None = None) -> License:
@@ -235,10 +257,11 @@ def availability(session, assets: list[IPAsset], today: date | None = None) -> d
     """What is taken on these assets (terms and until when), which top-level fields are still open
     worldwide for an exclusive license, and for each field that is taken somewhere, where.
 
-    Any current license, exclusive or not, blocks a new exclusive one where it overlaps.
+    Any current license, exclusive or not, in force or awaiting payment, blocks a new exclusive one
+    where it overlaps.
     """
     today = today or utcnow().date()
-    licenses = _active_licenses_on(session, [a.id for a in assets]) if assets else []
+    licenses = _licenses_on(session, [a.id for a in assets], statuses=HOLDING) if assets else []
     current = [lic for lic in licenses if lic.end_date is None or lic.end_date >= today]
     taken = [
         {
