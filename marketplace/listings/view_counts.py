@@ -100,7 +100,7 @@ def record_views(session, views: dict) -> int:
         mark = _insert(session)(ListingViewMark).values(
             window_start=start, listing_id=listing_id, viewer=viewer, address=address
         )
-        if session.execute(mark.on_conflict_do_nothing()).rowcount:
+        if session.execute(mark.on_conflict_do_nothing().returning(ListingViewMark.viewer)).first():
             per_day[(listing_id, day)] += 1
             if address is not None:
                 per_address[key] += 1
