@@ -11,6 +11,7 @@ from sqlalchemy.engine import Engine
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from marketplace.config import check_config, env_instance_path, load_config
+from marketplace.core import http_cache
 from marketplace.core.security import SAFE_METHODS
 from marketplace.core.transaction import TransactionalFlask, has_write_intent
 from marketplace.extensions import api, db, limiter, login_manager, migrate
@@ -34,6 +35,7 @@ def create_app(config: dict | None = None) -> Flask:
     register_cli(app)
     register_outbox_consumers(app)
     register_deferred_writes(app)
+    http_cache.init_app(app)
     if app.config.get("PROXY_FIX_X_FOR"):
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=int(app.config["PROXY_FIX_X_FOR"]), x_proto=1)
     return app
@@ -54,6 +56,10 @@ def register_extensions(app: Flask) -> None:
     login_manager.init_app(app)
     login_manager.session_protection = "basic"
     limiter.init_app(app)
+    # No default or application-wide limits: logins and resets throttle in their services
+    # (core.security.throttle) and a decorated limit checks itself, so the limiter's check before
+    # every request has nothing to count; it cost a fifth of a cached public read.
+    app.before_request_funcs[None].remove(limiter._check_request_limit)
     api.init_app(app)
     from marketplace import models  # noqa: F401  (the whole metadata, for Alembic)
     from marketplace.accounts import auth  # registers the Flask-Login loaders

@@ -95,6 +95,8 @@ def app_config(database_url: str, tmp_path) -> dict:
         "PLATFORM_FEE_BPS": 500,
         # Views and token uses are written when a test flushes them (marketplace.core.deferred.flush).
         "DEFERRED_FLUSH_SECONDS": 0,
+        # Public reads are not cached unless a test turns the cache on (tests/core/test_public_read_cache.py).
+        "PUBLIC_CACHE_SECONDS": 0,
     }
 
 

@@ -145,9 +145,9 @@ def register(app: Flask, name: str, write: Callable[[Any, dict], int], merge=kee
     app.extensions[_EXTENSION].buffers[name] = Buffer(name, write, merge)
 
 
-def add(name: str, key, value) -> None:
-    """Buffer one entry for the current app (merged with an entry of the same key)."""
-    current_app.extensions[_EXTENSION].add(name, key, value)
+def add(name: str, key, value, app: Flask | None = None) -> None:
+    """Buffer one entry for ``app`` (by default the current one), merged with an entry of the same key."""
+    (app or current_app).extensions[_EXTENSION].add(name, key, value)
 
 
 def flush(app: Flask | None = None) -> dict[str, int]:

@@ -69,8 +69,8 @@ class TransactionalFlask(Flask):
     def dispatch_request(self):
         try:
             rv = super().dispatch_request()
-            if request.routing_exception is None:
-                commit()
+            if request.routing_exception is None and current_app.extensions["sqlalchemy"].session.registry.has():
+                commit()  # (a request that never touched the database, e.g. a cache hit, has nothing to commit)
         except BaseException:
             session().rollback()
             raise

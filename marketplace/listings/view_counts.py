@@ -4,7 +4,7 @@ can see views over any period.
 A read never writes: ``count_view`` buffers the view in the process (``core.deferred``) and
 ``record_views`` writes the buffer off the request path. A viewer is a keyed hash of the user's id,
 or of an anonymous reader's address and User-Agent; a viewer counts once per listing per
-``VIEW_WINDOW_SECONDS``, in the process's buffer and, across worker processes, through the unique
+``VIEW_WINDOW_SECONDS`` (a divisor of a day), in the process's buffer and, across worker processes, through the unique
 key of ``listing_view_marks``. At most ``VIEW_MAX_AGENTS_PER_ADDRESS`` anonymous viewers count per
 address, listing and window, so changing the User-Agent in a loop does not inflate the count. The
 day counts, the listing's ``view_count`` and the marks change in one transaction: the stats say
@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import time
 from collections import Counter
 from datetime import date, datetime, timedelta, timezone
 
@@ -23,8 +24,8 @@ from flask import current_app, has_request_context, request
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Mapped, mapped_column
 
-from marketplace.core import deferred
-from marketplace.core.db import Base, utcnow
+from marketplace.core import deferred, http_cache
+from marketplace.core.db import Base
 from marketplace.listings.models import Listing
 
 #: the deferred-writes buffer of views
@@ -60,38 +61,52 @@ def _digest(text: str) -> str:
     return hmac.new(key, text.encode(), hashlib.sha256).hexdigest()[:32]
 
 
-def _window_start(moment: datetime) -> datetime:
+def _window_start(epoch_seconds: float) -> int:
     seconds = current_app.config["VIEW_WINDOW_SECONDS"]
-    elapsed = int((moment - _EPOCH).total_seconds())
-    return _EPOCH + timedelta(seconds=elapsed - elapsed % seconds)
+    return int(epoch_seconds) // seconds * seconds
 
 
 def count_view(listing_id: int, user_id: int | None) -> None:
-    """Buffer one view of the listing by this user (or by the anonymous reader of this request)."""
-    now = utcnow()
+    """Buffer one view of the listing by this user (or by the anonymous reader of this request).
+
+    Kept cheap, as it runs on every public read: the viewer is hashed when the buffer is written."""
+    app = current_app._get_current_object()
     if user_id is not None:
-        viewer, address = _digest(f"user:{user_id}"), None
-    else:
-        remote = request.remote_addr if has_request_context() else None
-        agent = request.headers.get("User-Agent", "") if has_request_context() else ""
-        viewer, address = _digest(f"anonymous:{remote}|{agent}"), _digest(f"address:{remote}")
-    deferred.add(BUFFER, (listing_id, _window_start(now), viewer), (now.date(), address))
+        _buffer(app, listing_id, ("user", user_id))
+        return
+    _buffer(app, listing_id, _anonymous(request.environ) if has_request_context() else ("anonymous", None, ""))
+    # an anonymous read may be answered from the public cache later: count those readers too
+    http_cache.on_hit(lambda environ: _buffer(app, listing_id, _anonymous(environ)))
+
+
+def _anonymous(environ: dict) -> tuple:
+    return ("anonymous", environ.get("REMOTE_ADDR"), environ.get("HTTP_USER_AGENT", ""))
+
+
+def _buffer(app, listing_id: int, viewer: tuple) -> None:
+    window = app.config["VIEW_WINDOW_SECONDS"]
+    deferred.add(BUFFER, (listing_id, int(time.time()) // window * window, viewer), None, app=app)
 
 
 def record_views(session, views: dict) -> int:
-    """Write buffered views (``{(listing id, window start, viewer): (day, address)}``): each viewer not
-    yet counted in its window adds one to the listing's day and to its ``view_count``."""
-    window = timedelta(seconds=current_app.config["VIEW_WINDOW_SECONDS"])
+    """Write buffered views (keys ``(listing id, window start, viewer)``): each viewer not yet counted
+    in its window adds one to the listing's count for the window's day and to its ``view_count``."""
+    window = current_app.config["VIEW_WINDOW_SECONDS"]
     cap = current_app.config["VIEW_MAX_AGENTS_PER_ADDRESS"]
-    session.execute(sa.delete(ListingViewMark).where(ListingViewMark.window_start < _window_start(utcnow()) - window))
+    oldest_kept = _EPOCH + timedelta(seconds=_window_start(time.time()) - window)
+    session.execute(sa.delete(ListingViewMark).where(ListingViewMark.window_start < oldest_kept))
     listing_ids = {listing_id for listing_id, _start, _viewer in views}
     existing = set(session.execute(sa.select(Listing.id).where(Listing.id.in_(listing_ids))).scalars())
     per_address: dict[tuple, int] = {}
     per_day: Counter = Counter()
-    for (listing_id, start, viewer), (day, address) in sorted(views.items(), key=lambda item: item[0]):
+    for listing_id, start_seconds, who in sorted(views, key=lambda view: (view[0], view[1])):
         if listing_id not in existing:
             continue
-        if address is not None:
+        start = _EPOCH + timedelta(seconds=start_seconds)
+        if who[0] == "user":
+            viewer, address = _digest(f"user:{who[1]}"), None
+        else:
+            viewer, address = _digest(f"anonymous:{who[1]}|{who[2]}"), _digest(f"address:{who[1]}")
             key = (start, listing_id, address)
             if key not in per_address:
                 per_address[key] = _marks_of_address(session, *key)
@@ -101,7 +116,7 @@ def record_views(session, views: dict) -> int:
             window_start=start, listing_id=listing_id, viewer=viewer, address=address
         )
         if session.execute(mark.on_conflict_do_nothing().returning(ListingViewMark.viewer)).first():
-            per_day[(listing_id, day)] += 1
+            per_day[(listing_id, start.date())] += 1
             if address is not None:
                 per_address[key] += 1
     per_listing: Counter = Counter()
