@@ -53,9 +53,12 @@ def _with_etag(listing):
     return listing, {"ETag": etag(listing.version)}
 
 
+_FULL_VIEW, _PUBLIC_VIEW = s.ListingSchema(), s.PublicListingSchema()
+
+
 def _detail(listing):
     """The listing as this viewer may see it: the full view for insiders, the public one otherwise."""
-    schema = s.ListingSchema() if services.is_insider(_viewer(), listing) else s.PublicListingSchema()
+    schema = _FULL_VIEW if services.is_insider(_viewer(), listing) else _PUBLIC_VIEW
     response = jsonify(schema.dump(listing))
     response.headers["ETag"] = etag(listing.version)
     return response

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from marketplace.accounts.models import Organization, User
 from marketplace.core import audit
@@ -36,6 +36,9 @@ EXPRESS_LICENSE_TERMS = ("fields", "territories", "price_amount", "currency", "t
 EDITABLE_STATUSES = tuple(s for s in LISTING_STATUSES if s != "suspended")
 SUMMARY_OPTIONS = (selectinload(Listing.university), selectinload(Listing.express_license))
 DETAIL_OPTIONS = SUMMARY_OPTIONS + (selectinload(Listing.assets), selectinload(Listing.contact))
+#: one listing to read: its single related rows joined in the same statement (3 statements, not 6)
+READ_OPTIONS = (joinedload(Listing.university), joinedload(Listing.express_license), joinedload(Listing.contact),
+                selectinload(Listing.assets))
 
 
 # ---- who sees what ------------------------------------------------------------------------------
@@ -55,7 +58,7 @@ def find_listing(session, listing_id: int | None = None, *, slug: str | None = N
     if lock:
         stmt = stmt.with_for_update().execution_options(populate_existing=True)
     if detail:
-        stmt = stmt.options(*DETAIL_OPTIONS)
+        stmt = stmt.options(*(DETAIL_OPTIONS if lock else READ_OPTIONS))
     return session.execute(stmt).scalar_one_or_none()
 
 
