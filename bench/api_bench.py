@@ -143,7 +143,8 @@ def load(port: int, path: str, connections: int, seconds: float) -> float:
     """Requests per second the server at ``port`` answered with 200 for ``path``."""
     if shutil.which("wrk"):
         out = subprocess.run(
-            ["wrk", "-t", "2", "-c", str(connections), "-d", f"{seconds:g}s", f"http://127.0.0.1:{port}{path}"],
+            ["wrk", "-t", "2", "-c", str(connections), "-d", f"{seconds:g}s", "--timeout", "60s",
+             f"http://127.0.0.1:{port}{path}"],
             capture_output=True, text=True, check=True,
         ).stdout
         if "Non-2xx" in out or "Socket errors" in out:

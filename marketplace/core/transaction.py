@@ -70,7 +70,7 @@ class TransactionalFlask(Flask):
         try:
             rv = super().dispatch_request()
             if request.routing_exception is None and current_app.extensions["sqlalchemy"].session.registry.has():
-                commit()  # (a request that never touched the database, e.g. a cache hit, has nothing to commit)
+                commit()  # (a request that never touched the database has nothing to commit)
         except BaseException:
             session().rollback()
             raise

@@ -93,10 +93,12 @@ def test_a_view_counted_in_another_worker_process_is_not_counted_twice(app, sess
 
 def test_the_background_flusher_records_views_within_its_interval(app, session_app, published, tto_client):
     worker = create_app({**session_app.config, "DEFERRED_FLUSH_SECONDS": 0.05})
-    with worker.app_context():
-        assert worker.test_client().get(f"/api/v1/listings/{published.id}", headers=BROWSER).status_code == 200
-    deadline = time.monotonic() + 10
-    while views(tto_client, published) != (1, 1) and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert views(tto_client, published) == (1, 1)
-    deferred.stop(worker)
+    try:
+        with worker.app_context():
+            assert worker.test_client().get(f"/api/v1/listings/{published.id}", headers=BROWSER).status_code == 200
+        deadline = time.monotonic() + 10
+        while views(tto_client, published) != (1, 1) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert views(tto_client, published) == (1, 1)
+    finally:
+        deferred.stop(worker)
