@@ -1,7 +1,7 @@
 """view counts: marks of viewers already counted per listing and window (de-duplicated views)
 
 Revision ID: 0009_view_counts
-Revises: 0011_user_locale
+Revises: 0008_purchase_guard
 Create Date: 2026-12-02 12:50:00
 
 """
@@ -13,7 +13,7 @@ import marketplace.core.db
 
 # revision identifiers, used by Alembic.
 revision = '0009_view_counts'
-down_revision = '0011_user_locale'
+down_revision = '0008_purchase_guard'
 branch_labels = None
 depends_on = None
 
