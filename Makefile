@@ -18,7 +18,7 @@ POT := $(TRANSLATIONS)/messages.pot
 PO_FILES := $(wildcard $(TRANSLATIONS)/*/LC_MESSAGES/messages.po)
 MO_FILES := $(PO_FILES:.po=.mo)
 
-.PHONY: install run serve upgrade seed test lint bench bench-web clean messages-extract messages-update messages-compile
+.PHONY: install run serve upgrade seed test lint bench bench-web bench-api clean messages-extract messages-update messages-compile
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -78,6 +78,10 @@ bench: install
 ## The catalogue page against the search API, same 200 queries, 10,000 listings (goal: page/api p95 <= 1.3).
 bench-web: install
 	$(BIN)/python bench/web_bench.py --listings 10000 $(BENCH_ARGS)
+
+## Public reads through gunicorn against a bare Flask app serving the same bodies (wrk when installed).
+bench-api: install
+	$(BIN)/python bench/api_bench.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache

@@ -11,8 +11,9 @@ from sqlalchemy.engine import Engine
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from marketplace.config import check_config, env_instance_path, load_config
+from marketplace.core import http_cache
 from marketplace.core.security import SAFE_METHODS
-from marketplace.core.transaction import TransactionalFlask
+from marketplace.core.transaction import TransactionalFlask, has_write_intent
 from marketplace.extensions import api, db, limiter, login_manager, migrate
 
 
@@ -33,6 +34,8 @@ def create_app(config: dict | None = None) -> Flask:
     register_web(app)
     register_cli(app)
     register_outbox_consumers(app)
+    register_deferred_writes(app)
+    http_cache.init_app(app)
     if app.config.get("PROXY_FIX_X_FOR"):
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=int(app.config["PROXY_FIX_X_FOR"]), x_proto=1)
     return app
@@ -53,6 +56,10 @@ def register_extensions(app: Flask) -> None:
     login_manager.init_app(app)
     login_manager.session_protection = "basic"
     limiter.init_app(app)
+    # No default or application-wide limits: logins and resets throttle in their services
+    # (core.security.throttle) and a decorated limit checks itself, so the limiter's check before
+    # every request has nothing to count; it cost a fifth of a cached public read.
+    app.before_request_funcs[None].remove(limiter._check_request_limit)
     api.init_app(app)
     from marketplace import models  # noqa: F401  (the whole metadata, for Alembic)
     from marketplace.accounts import auth  # registers the Flask-Login loaders
@@ -163,6 +170,17 @@ def register_outbox_consumers(app: Flask) -> None:
     search_consumers.register()
 
 
+def register_deferred_writes(app: Flask) -> None:
+    """Bookkeeping that reads cause, buffered in the process and written off the request path."""
+    from marketplace.accounts.services import TOKEN_USES, record_token_uses
+    from marketplace.core import deferred
+    from marketplace.listings import view_counts
+
+    deferred.init_app(app)
+    deferred.register(app, view_counts.BUFFER, view_counts.record_views)
+    deferred.register(app, TOKEN_USES, record_token_uses, merge=max)
+
+
 def _migrations_dir():
     from pathlib import Path
 
@@ -188,8 +206,9 @@ def _sqlite_begin(conn):
     A deferred transaction that read first and writes later cannot wait for the lock once
     another connection committed after its read (WAL snapshots): SQLite answers "database is
     locked" at once instead. Taken at the start, the lock is waited for (``busy_timeout``).
-    Reads (safe methods, CLI commands, tests' own sessions) stay deferred and never block.
+    Work outside a request that writes says so with ``core.transaction.write_intent``. Reads (safe
+    methods, CLI commands, tests' own sessions) stay deferred and never block.
     """
     if conn.dialect.name == "sqlite":
-        may_write = has_request_context() and request.method not in SAFE_METHODS
+        may_write = has_write_intent() or (has_request_context() and request.method not in SAFE_METHODS)
         conn.exec_driver_sql("BEGIN IMMEDIATE" if may_write else "BEGIN")

@@ -65,6 +65,13 @@ def check_config(config) -> None:
         )
 
 
+def _day_divisor(value: str | int) -> int:
+    seconds = int(value)
+    if seconds <= 0 or 86_400 % seconds:
+        raise ConfigError("VIEW_WINDOW_SECONDS must divide a day (86400 seconds)")
+    return seconds
+
+
 def load_config(instance_path: str) -> dict:
     """Build the configuration mapping from the environment."""
     instance = Path(instance_path)
@@ -80,6 +87,20 @@ def load_config(instance_path: str) -> dict:
         "SEARCH_INDEX_DIR": os.environ.get("SEARCH_INDEX_DIR", str(instance / "search-index")),
         #: whoosh: seconds a write waits for the index lock (then retries, then leaves the event queued)
         "SEARCH_WRITE_TIMEOUT": float(os.environ.get("SEARCH_WRITE_TIMEOUT", 10)),
+        # Bookkeeping that reads cause (views, API tokens' last use): buffered per process, written
+        # by a background thread every DEFERRED_FLUSH_SECONDS (0: only when flushed explicitly) or
+        # when DEFERRED_FLUSH_SIZE entries wait; see marketplace/core/deferred.py for what a crash loses.
+        "DEFERRED_FLUSH_SECONDS": float(os.environ.get("DEFERRED_FLUSH_SECONDS", 2)),
+        "DEFERRED_FLUSH_SIZE": int(os.environ.get("DEFERRED_FLUSH_SIZE", 500)),
+        "DEFERRED_MAX_ENTRIES": int(os.environ.get("DEFERRED_MAX_ENTRIES", 100_000)),
+        #: a viewer counts once per listing per window of this many seconds (a divisor of a day)
+        "VIEW_WINDOW_SECONDS": _day_divisor(os.environ.get("VIEW_WINDOW_SECONDS", 1800)),
+        #: anonymous viewers counted per address, listing and window (told apart by their User-Agent)
+        "VIEW_MAX_AGENTS_PER_ADDRESS": int(os.environ.get("VIEW_MAX_AGENTS_PER_ADDRESS", 5)),
+        #: anonymous public reads (listings, search) are answered from a per-process cache this long
+        #: (also their Cache-Control max-age); 0 turns the cache off
+        "PUBLIC_CACHE_SECONDS": float(os.environ.get("PUBLIC_CACHE_SECONDS", 5)),
+        "PUBLIC_CACHE_MAX_ENTRIES": int(os.environ.get("PUBLIC_CACHE_MAX_ENTRIES", 2000)),
         # Sessions and cookies
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",

@@ -16,6 +16,7 @@ from flask_migrate import upgrade
 from marketplace import create_app
 from marketplace.accounts.models import Organization, User
 from marketplace.accounts.passwords import hash_password
+from marketplace.core import deferred
 from marketplace.core.db import utcnow
 from marketplace.extensions import db, limiter
 
@@ -92,6 +93,10 @@ def app_config(database_url: str, tmp_path) -> dict:
         "STRIPE_WEBHOOK_SECRET": "whsec_test_unused",
         "STRIPE_MAX_NETWORK_RETRIES": 0,
         "PLATFORM_FEE_BPS": 500,
+        # Views and token uses are written when a test flushes them (marketplace.core.deferred.flush).
+        "DEFERRED_FLUSH_SECONDS": 0,
+        # Public reads are not cached unless a test turns the cache on (tests/core/test_public_read_cache.py).
+        "PUBLIC_CACHE_SECONDS": 0,
     }
 
 
@@ -152,6 +157,7 @@ def app(session_app):
     with session_app.app_context():
         yield session_app
         db.session.remove()
+        deferred.discard(session_app)
         _clean_all_tables()
     limiter.reset()
 

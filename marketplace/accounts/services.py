@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
@@ -11,7 +11,7 @@ from flask import current_app, request
 from marketplace.accounts.models import ApiToken, Invitation, Organization, PasswordResetToken, User
 from marketplace.accounts.passwords import burn_time, hash_password, password_problems, verify_password
 from marketplace.accounts.sessions import end_all_sessions
-from marketplace.core import audit
+from marketplace.core import audit, deferred
 from marketplace.core.db import utcnow
 from marketplace.core.pagination import Page, paginate
 from marketplace.core.errors import Conflict, Forbidden, NotFound, Unauthorized, ValidationFailed
@@ -22,6 +22,8 @@ from marketplace.core.tokens import hash_secret, new_secret
 from marketplace.notifications.services import queue_email
 
 API_TOKEN_PREFIX = "mkt_"
+#: the deferred-writes buffer of API tokens' last uses
+TOKEN_USES = "api token uses"
 
 ORGANIZATION_VERIFICATION = StateMachine(
     "organization",
@@ -211,8 +213,20 @@ def user_for_bearer(session, plain: str) -> User | None:
     if not token.user.is_active:
         return None
     if token.last_used_at is None or now - token.last_used_at > timedelta(minutes=1):
-        token.last_used_at = now
+        deferred.add(TOKEN_USES, token.id, now)  # written off the request path: a GET never writes
     return token.user
+
+
+def record_token_uses(session, uses: dict[int, datetime]) -> int:
+    """Write buffered last uses of API tokens (``{token id: time}``), never moving one back in time."""
+    recorded = 0
+    for token_id, used_at in sorted(uses.items()):
+        recorded += session.execute(
+            sa.update(ApiToken)
+            .where(ApiToken.id == token_id, sa.or_(ApiToken.last_used_at.is_(None), ApiToken.last_used_at < used_at))
+            .values(last_used_at=used_at)
+        ).rowcount
+    return recorded
 
 
 # ---- the organization and its members ---------------------------------------------------------

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Callable
+from contextlib import contextmanager
+from contextvars import ContextVar
+from typing import Callable, Iterator
 
 from flask import Flask, current_app, request
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 _HOOKS = "after_commit_hooks"
+_WRITE_INTENT: ContextVar[bool] = ContextVar("write_intent", default=False)
 
 
 def session():
@@ -26,6 +29,22 @@ def commit(sess=None) -> None:
     sess = sess or session()
     sess.commit()
     run_after_commit_hooks(sess)
+
+
+@contextmanager
+def write_intent() -> Iterator[None]:
+    """Work outside a request that will write (a flush, a job): on SQLite its transactions take the
+    write lock as they begin, so they wait for it instead of failing with "database is locked"."""
+    token = _WRITE_INTENT.set(True)
+    try:
+        yield
+    finally:
+        _WRITE_INTENT.reset(token)
+
+
+def has_write_intent() -> bool:
+    """Whether the work running now declared that it writes (``write_intent``)."""
+    return _WRITE_INTENT.get()
 
 
 def run_after_commit_hooks(sess) -> None:
@@ -50,8 +69,8 @@ class TransactionalFlask(Flask):
     def dispatch_request(self):
         try:
             rv = super().dispatch_request()
-            if request.routing_exception is None:
-                commit()
+            if request.routing_exception is None and current_app.extensions["sqlalchemy"].session.registry.has():
+                commit()  # (a request that never touched the database has nothing to commit)
         except BaseException:
             session().rollback()
             raise

@@ -9,6 +9,7 @@ from flask_smorest import Blueprint
 
 from marketplace.core.auth import admin_required, login_required, membership_required, require_membership, require_user
 from marketplace.core.concurrency import ETAG_HEADER, IF_MATCH_PARAMETER, etag
+from marketplace.core.http_cache import public_read
 from marketplace.core.pagination import PageArgs, page_schema
 from marketplace.core.schemas import ReasonSchema
 from marketplace.core.taxonomy import technology_fields
@@ -52,9 +53,12 @@ def _with_etag(listing):
     return listing, {"ETag": etag(listing.version)}
 
 
+_FULL_VIEW, _PUBLIC_VIEW = s.ListingSchema(), s.PublicListingSchema()
+
+
 def _detail(listing):
     """The listing as this viewer may see it: the full view for insiders, the public one otherwise."""
-    schema = s.ListingSchema() if services.is_insider(_viewer(), listing) else s.PublicListingSchema()
+    schema = _FULL_VIEW if services.is_insider(_viewer(), listing) else _PUBLIC_VIEW
     response = jsonify(schema.dump(listing))
     response.headers["ETag"] = etag(listing.version)
     return response
@@ -62,6 +66,7 @@ def _detail(listing):
 
 @blp.route("")
 class Listings(MethodView):
+    @public_read
     @blp.arguments(s.ListingListArgs, location="query")
     @blp.arguments(PageArgs, location="query", as_kwargs=True)
     @blp.response(200, page_schema(s.ListingSummarySchema))
@@ -87,6 +92,7 @@ class TechnologyFields(MethodView):
 
 @blp.route("/<int:listing_id>")
 class ListingItem(MethodView):
+    @public_read
     @blp.response(200, s.ListingSchema, headers=ETAG_HEADER,
                   description="The full view for its university and admins; others get the public fields only")
     def get(self, listing_id):
@@ -113,6 +119,7 @@ class ListingItem(MethodView):
 
 @blp.route("/by-slug/<string:slug>")
 class ListingBySlug(MethodView):
+    @public_read
     @blp.response(200, s.ListingSchema, headers=ETAG_HEADER)
     def get(self, slug):
         """One listing by its slug (same visibility as by id)."""

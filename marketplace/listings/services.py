@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-from sqlalchemy.orm import selectinload
-from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.orm import joinedload, selectinload
 
 from marketplace.accounts.models import Organization, User
 from marketplace.core import audit
@@ -18,7 +17,7 @@ from marketplace.ip.models import IPAsset
 from marketplace.ip.services import assets_of_university
 from marketplace.ip.signals import asset_public_facts_changed
 from marketplace.listings.models import LISTING_STATUSES, ExpressLicense, Listing, ListingField, listing_assets
-from marketplace.listings.view_counts import count_view_on
+from marketplace.listings.view_counts import count_view
 from marketplace.listings.workflow import (
     LISTING_WORKFLOW,
     PUBLISHED,
@@ -37,6 +36,9 @@ EXPRESS_LICENSE_TERMS = ("fields", "territories", "price_amount", "currency", "t
 EDITABLE_STATUSES = tuple(s for s in LISTING_STATUSES if s != "suspended")
 SUMMARY_OPTIONS = (selectinload(Listing.university), selectinload(Listing.express_license))
 DETAIL_OPTIONS = SUMMARY_OPTIONS + (selectinload(Listing.assets), selectinload(Listing.contact))
+#: one listing to read: its single related rows joined in the same statement (3 statements, not 6)
+READ_OPTIONS = (joinedload(Listing.university), joinedload(Listing.express_license), joinedload(Listing.contact),
+                selectinload(Listing.assets))
 
 
 # ---- who sees what ------------------------------------------------------------------------------
@@ -56,7 +58,7 @@ def find_listing(session, listing_id: int | None = None, *, slug: str | None = N
     if lock:
         stmt = stmt.with_for_update().execution_options(populate_existing=True)
     if detail:
-        stmt = stmt.options(*DETAIL_OPTIONS)
+        stmt = stmt.options(*(DETAIL_OPTIONS if lock else READ_OPTIONS))
     return session.execute(stmt).scalar_one_or_none()
 
 
@@ -86,23 +88,12 @@ def owned_listing(session, actor: User, listing_id: int, *, lock: bool = True) -
 
 
 def read_listing(session, viewer, listing_id: int | None = None, *, slug: str | None = None) -> Listing:
-    """A listing for reading; a public read by anyone but its university and admins counts a view."""
+    """A listing for reading; a public read by anyone but its university and admins counts a view
+    (buffered: the read itself writes nothing, see ``view_counts``)."""
     listing = visible_listing(session, viewer, listing_id, slug=slug, detail=True)
     if listing.status == PUBLISHED and not is_insider(viewer, listing):
-        count_view(session, listing)
+        count_view(listing.id, viewer.id if viewer is not None else None)
     return listing
-
-
-def count_view(session, listing: Listing) -> None:
-    """Add one view in a single UPDATE (no read-modify-write race, no version or timestamp change)."""
-    session.execute(
-        sa.update(Listing)
-        .where(Listing.id == listing.id)
-        .values(view_count=Listing.view_count + 1, updated_at=Listing.updated_at)
-        .execution_options(synchronize_session=False)
-    )
-    set_committed_value(listing, "view_count", listing.view_count + 1)
-    count_view_on(session, listing.id, utcnow().date())
 
 
 # ---- content --------------------------------------------------------------------------------------

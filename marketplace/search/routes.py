@@ -7,6 +7,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from marketplace.core.auth import login_required, require_user
+from marketplace.core.http_cache import public_read
 from marketplace.core.pagination import PageArgs, page_schema
 from marketplace.extensions import db
 from marketplace.search import schemas as s
@@ -20,6 +21,7 @@ saved_blp = Blueprint(
 
 @blp.route("/listings")
 class SearchListings(MethodView):
+    @public_read
     @blp.arguments(s.SearchArgs, location="query", unknown=ma.RAISE)
     @blp.response(200, s.SearchResultSchema)
     def get(self, args):
