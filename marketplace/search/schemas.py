@@ -8,7 +8,7 @@ import marshmallow as ma
 from marshmallow import validate
 
 from marketplace.core.countries import CountryField
-from marketplace.core.schemas import Schema, TrimmedString, non_blank
+from marketplace.core.schemas import Schema, TrimmedString, UpdateSchema, non_blank
 from marketplace.core.taxonomy import FieldCode
 from marketplace.ip.models import ASSET_KINDS
 from marketplace.listings.models import OPPORTUNITY_TYPES
@@ -129,7 +129,7 @@ class SavedSearchCreateSchema(Schema):
     alerts_enabled = ma.fields.Boolean(load_default=True)
 
 
-class SavedSearchUpdateSchema(Schema):
+class SavedSearchUpdateSchema(UpdateSchema):
     name = TrimmedString(validate=non_blank(100))
     criteria = ma.fields.Nested(CriteriaSchema)
     alerts_enabled = ma.fields.Boolean()
