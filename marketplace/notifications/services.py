@@ -18,15 +18,15 @@ from marketplace.notifications.models import Notification, OutboundEmail
 
 log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 5
-#: the ``subject`` column's length
-SUBJECT_MAX = 300
+#: the lengths of the ``subject`` and ``title`` columns
+SUBJECT_MAX = TITLE_MAX = 300
 #: whitespace runs (line breaks and Unicode line separators included), control characters, lone surrogates
 _HEADER_BREAKS = re.compile("[\\s\x00-\x1f\x7f-\x9f\ud800-\udfff]+")
 
 
 def queue_email(session, *, to: str, subject: str, body: str, category: str) -> OutboundEmail:
     """Put an email in the outbox; it is delivered once the transaction commits."""
-    email = OutboundEmail(to_address=to, subject=header_text(subject, SUBJECT_MAX), body=body, category=category)
+    email = OutboundEmail(to_address=to, subject=one_line(subject, SUBJECT_MAX), body=body, category=category)
     session.add(email)
     session.flush()
     if current_app.config.get("EMAIL_DELIVER_AFTER_REQUEST", True):
@@ -37,7 +37,7 @@ def queue_email(session, *, to: str, subject: str, body: str, category: str) -> 
 
 def notify(session, user_id: int, *, kind: str, title: str, body: str = "", data: dict | None = None) -> Notification:
     """Add an in-app notification for one user."""
-    note = Notification(user_id=user_id, kind=kind, title=title, body=body, data=data or {})
+    note = Notification(user_id=user_id, kind=kind, title=one_line(title, TITLE_MAX), body=body, data=data or {})
     session.add(note)
     return note
 
@@ -86,14 +86,14 @@ def build_message(email: OutboundEmail, sender: str) -> EmailMessage:
     message = EmailMessage()
     message["From"] = sender
     message["To"] = email.to_address
-    message["Subject"] = header_text(email.subject, SUBJECT_MAX)
+    message["Subject"] = one_line(email.subject, SUBJECT_MAX)
     message.set_content(email.body)
     return message
 
 
-def header_text(value: str, max_length: int | None = None) -> str:
-    """``value`` fit for an email header: line breaks, line separators and control characters become
-    single spaces (a header cannot carry them), cut to ``max_length``."""
+def one_line(value: str, max_length: int | None = None) -> str:
+    """``value`` fit for an email subject or a notice's title: line breaks, line separators and control
+    characters become single spaces (a header cannot carry them), cut to ``max_length``."""
     text = _HEADER_BREAKS.sub(" ", value or "").strip()
     if max_length is not None and len(text) > max_length:
         text = text[: max_length - 1].rstrip() + "…"
