@@ -1,13 +1,14 @@
 """Schema base classes and shared fields.
 
 Every request schema derives from :class:`Schema`, which bounds what a client may send before it
-reaches the database: integers stay within their column's range (row ids within 1..2^31-1) and
-text holds no control characters. The bounds are validators, so the OpenAPI spec states them.
+reaches the database: integers stay within their column's range (row ids within 1..2^31-1), text
+holds no control characters and times exist in UTC. The bounds are validators, so the OpenAPI spec states them.
 """
 
 from __future__ import annotations
 
 import re
+from datetime import datetime, timezone
 
 import marshmallow as ma
 from marshmallow import validate
@@ -45,6 +46,16 @@ def reject_control_characters(value: str) -> str:
     return value
 
 
+def reject_times_beyond_utc(value: datetime) -> datetime:
+    """Validator: an aware time must exist in UTC too (``9999-12-31T23:00-05:00`` does not)."""
+    if isinstance(value, datetime) and value.tzinfo is not None:
+        try:
+            value.astimezone(timezone.utc)
+        except OverflowError:
+            raise ma.ValidationError("This time is out of range once converted to UTC.") from None
+    return value
+
+
 def _declared_bounds(field: ma.fields.Field) -> tuple[int | None, int | None]:
     lows = [v.min for v in field.validators if isinstance(v, validate.Range) and v.min is not None]
     highs = [v.max for v in field.validators if isinstance(v, validate.Range) and v.max is not None]
@@ -52,7 +63,8 @@ def _declared_bounds(field: ma.fields.Field) -> tuple[int | None, int | None]:
 
 
 def guard_field(field: ma.fields.Field, name: str | None) -> None:
-    """Add the storage bounds a request field lacks: a range on integers, no control characters in text.
+    """Add the storage bounds a request field lacks: a range on integers, no control characters in text,
+    times that exist in UTC.
 
     Looks inside lists, tuples and dicts; nested schemas guard their own fields.
     """
@@ -70,6 +82,8 @@ def guard_field(field: ma.fields.Field, name: str | None) -> None:
     elif isinstance(field, ma.fields.String):
         if reject_control_characters not in field.validators:
             field.validators = [reject_control_characters, *field.validators]
+    elif isinstance(field, ma.fields.DateTime):
+        field.validators = [*field.validators, reject_times_beyond_utc]
     elif isinstance(field, ma.fields.List):
         guard_field(field.inner, name)
     elif isinstance(field, ma.fields.Tuple):
