@@ -8,7 +8,7 @@ from marshmallow import validate
 from marketplace.accounts.models import ORG_KINDS, ROLES
 from marketplace.core.countries import CountryField
 from marketplace.core.db import utcnow
-from marketplace.core.schemas import Schema, TrimmedString, non_blank
+from marketplace.core.schemas import Schema, TrimmedString, UpdateSchema, non_blank
 
 
 class EmailField(ma.fields.Email):
@@ -34,7 +34,7 @@ class OrganizationCreateSchema(Schema):
     description = TrimmedString(load_default=None, allow_none=True, validate=validate.Length(max=5000))
 
 
-class OrganizationUpdateSchema(Schema):
+class OrganizationUpdateSchema(UpdateSchema):
     name = TrimmedString(validate=non_blank(200, 2))
     country = CountryField()
     website = WebsiteField(allow_none=True)

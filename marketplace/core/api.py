@@ -10,6 +10,7 @@ from flask_smorest import Api
 from flask_smorest.utils import prepare_response
 from werkzeug.exceptions import HTTPException, InternalServerError
 
+from marketplace.core import inputs
 from marketplace.core.errors import (
     PROBLEM_MIMETYPE,
     DomainError,
@@ -36,6 +37,15 @@ class ProblemApi(Api):
 
     ERROR_SCHEMA = ProblemSchema
     DEFAULT_ERROR_RESPONSE_NAME = "DEFAULT_ERROR"
+
+    def _init_spec(self, *, extra_plugins=None, **options):
+        self.json_bodies = inputs.JsonBodyPlugin()
+        super()._init_spec(extra_plugins=[*(extra_plugins or ()), self.json_bodies], **options)
+
+    def init_app(self, app, *, spec_kwargs=None):
+        """Bind to ``app``, with the id and text path converters and the JSON body check (see ``core.inputs``)."""
+        super().init_app(app, spec_kwargs=spec_kwargs)
+        inputs.init_app(app, self.json_bodies)
 
     def _register_error_handlers(self):
         self._app.register_error_handler(HTTPException, self.handle_http_exception)
@@ -67,6 +77,8 @@ class ProblemApi(Api):
         detail = data.get("message") or error.description
         if status == 422 and errors:
             detail = "Some fields are invalid: " + ", ".join(sorted(errors))
+            if set(errors) == {"_schema"}:
+                detail = " ".join(map(str, errors["_schema"]))
         if status == 400 and errors and "Invalid JSON body." in str(errors):
             detail = "The request body is not valid JSON."
         if status >= 500:

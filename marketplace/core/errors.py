@@ -25,6 +25,12 @@ class DomainError(Exception):
         self.extra = extra
 
 
+class MalformedBody(DomainError):
+    status = 400
+    slug = "malformed-body"
+    title = "The request body cannot be read"
+
+
 class ValidationFailed(DomainError):
     status = 422
     slug = "validation-error"
@@ -70,6 +76,12 @@ class PreconditionRequired(DomainError):
     status = 428
     slug = "precondition-required"
     title = "Precondition required"
+
+
+class UnsupportedMediaType(DomainError):
+    status = 415
+    slug = "unsupported-media-type"
+    title = "The request body must be JSON"
 
 
 class TooManyRequests(DomainError):

@@ -1,17 +1,123 @@
-"""Schema base classes and shared fields."""
+"""Schema base classes and shared fields.
+
+Every request schema derives from :class:`Schema`, which bounds what a client may send before it
+reaches the database: integers stay within their column's range (row ids within 1..2^31-1), text
+holds no control characters and times exist in UTC. The bounds are validators, so the OpenAPI spec states them.
+"""
 
 from __future__ import annotations
+
+import re
+from datetime import datetime, timezone
 
 import marshmallow as ma
 from marshmallow import validate
 
+from marketplace.core.errors import ValidationFailed
+
+INT32_MIN, INT32_MAX = -(2**31), 2**31 - 1
+#: a row id (``integer`` primary keys on PostgreSQL)
+ID_RANGE = (1, INT32_MAX)
+#: any other integer without a declared range is stored in an ``integer`` column
+INT_RANGE = (INT32_MIN, INT32_MAX)
+
+#: C0 and C1 control characters other than tab, line feed and carriage return; DEL; lone surrogates
+#: (PostgreSQL stores none of NUL or surrogates, and the others have no place in text people read)
+CONTROL_CHARACTERS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
+NO_CHANGE_MESSAGE = "Send at least one field to change."
+CONTROL_CHARACTERS_MESSAGE = "Control characters are not allowed (only tab, line feed and carriage return)."
+
+
+def is_id_name(name: str | None) -> bool:
+    """Whether a field named ``name`` holds row ids (``id``, ``*_id``, ``*_ids``)."""
+    return bool(name) and (name == "id" or name.endswith("_id") or name.endswith("_ids"))
+
+
+def require_changes(changes: dict) -> None:
+    """422 for an edit that names no field (for edits whose ``If-Match`` is checked first)."""
+    if not changes:
+        raise ValidationFailed(NO_CHANGE_MESSAGE, errors={"_schema": [NO_CHANGE_MESSAGE]})
+
+
+def reject_control_characters(value: str) -> str:
+    """Validator: no control characters other than tab, line feed and carriage return."""
+    if isinstance(value, str) and CONTROL_CHARACTERS.search(value):
+        raise ma.ValidationError(CONTROL_CHARACTERS_MESSAGE)
+    return value
+
+
+def reject_times_beyond_utc(value: datetime) -> datetime:
+    """Validator: an aware time must exist in UTC too (``9999-12-31T23:00-05:00`` does not)."""
+    if isinstance(value, datetime) and value.tzinfo is not None:
+        try:
+            value.astimezone(timezone.utc)
+        except OverflowError:
+            raise ma.ValidationError("This time is out of range once converted to UTC.") from None
+    return value
+
+
+def _declared_bounds(field: ma.fields.Field) -> tuple[int | None, int | None]:
+    lows = [v.min for v in field.validators if isinstance(v, validate.Range) and v.min is not None]
+    highs = [v.max for v in field.validators if isinstance(v, validate.Range) and v.max is not None]
+    return (max(lows) if lows else None), (min(highs) if highs else None)
+
+
+def guard_field(field: ma.fields.Field, name: str | None) -> None:
+    """Add the storage bounds a request field lacks: a range on integers, no control characters in text,
+    times that exist in UTC.
+
+    Looks inside lists, tuples and dicts; nested schemas guard their own fields.
+    """
+    if isinstance(field, ma.fields.Integer):
+        low, high = ID_RANGE if is_id_name(name) else INT_RANGE
+        declared_low, declared_high = _declared_bounds(field)
+        if declared_low is None or declared_high is None:
+            field.validators = [
+                *field.validators,
+                validate.Range(
+                    min=low if declared_low is None else None,
+                    max=high if declared_high is None else None,
+                ),
+            ]
+    elif isinstance(field, ma.fields.String):
+        if reject_control_characters not in field.validators:
+            field.validators = [reject_control_characters, *field.validators]
+    elif isinstance(field, ma.fields.DateTime):
+        field.validators = [*field.validators, reject_times_beyond_utc]
+    elif isinstance(field, ma.fields.List):
+        guard_field(field.inner, name)
+    elif isinstance(field, ma.fields.Tuple):
+        for inner in field.tuple_fields:
+            guard_field(inner, name)
+    elif isinstance(field, ma.fields.Dict):
+        for inner in (field.key_field, field.value_field):
+            if inner is not None:
+                guard_field(inner, None)
+
 
 class Schema(ma.Schema):
-    """Base for request and response schemas: unknown input fields are an error."""
+    """Base for request schemas: unknown input fields are an error; integers and text are bounded."""
 
     class Meta:
         unknown = ma.RAISE
         ordered = True
+
+    def on_bind_field(self, field_name: str, field_obj: ma.fields.Field) -> None:
+        if not field_obj.dump_only:
+            guard_field(field_obj, field_obj.data_key or field_name)
+
+
+class UpdateSchema(Schema):
+    """Base for ``PATCH`` bodies: every field optional, at least one of them sent (422 otherwise).
+
+    An edit guarded by ``If-Match`` keeps a plain :class:`Schema` and refuses an empty change in
+    its service, after the precondition (a stale ETag is reported first).
+    """
+
+    @ma.validates_schema(pass_original=True)
+    def _require_a_field(self, data, original_data, **kwargs):
+        if isinstance(original_data, dict) and not original_data:
+            raise ma.ValidationError(NO_CHANGE_MESSAGE)
 
 
 class TrimmedString(ma.fields.String):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import Callable, Iterator
@@ -10,6 +11,7 @@ from flask import Flask, current_app, request
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
+log = logging.getLogger(__name__)
 _HOOKS = "after_commit_hooks"
 _WRITE_INTENT: ContextVar[bool] = ContextVar("write_intent", default=False)
 
@@ -48,9 +50,19 @@ def has_write_intent() -> bool:
 
 
 def run_after_commit_hooks(sess) -> None:
+    """Run the hooks of the transaction that just committed, each on its own.
+
+    A failing hook never turns the committed request into an error nor stops the hooks after it:
+    it is logged with its traceback and its unfinished writes are rolled back, so its work stays
+    where a retry finds it (a queued email, an outbox row).
+    """
     hooks = sess.info.pop(_HOOKS, [])
     for hook in hooks:
-        hook()
+        try:
+            hook()
+        except Exception:  # the commit stands whatever a hook does; the error is logged, not hidden
+            log.exception("after-commit hook %r failed; the transaction it followed stays committed", hook)
+            sess.rollback()
 
 
 @event.listens_for(Session, "after_soft_rollback")

@@ -6,7 +6,7 @@ import marshmallow as ma
 from marshmallow import validate
 
 from marketplace.core.countries import COUNTRIES
-from marketplace.core.schemas import Schema, TrimmedString, non_blank
+from marketplace.core.schemas import Schema, TrimmedString, UpdateSchema, non_blank
 from marketplace.ip.models import ASSET_KINDS, ASSET_STATUSES
 
 #: regional patent offices accepted as a jurisdiction besides ISO 3166 countries
@@ -37,7 +37,7 @@ def _number():
     return TrimmedString(allow_none=True, validate=validate.Length(max=60))
 
 
-class AssetUpdateSchema(Schema):
+class AssetUpdateSchema(UpdateSchema):
     """Fields of an IP asset; every one optional when editing."""
 
     kind = ma.fields.String(validate=validate.OneOf(ASSET_KINDS))

@@ -11,6 +11,7 @@ from marketplace.core.concurrency import check_if_match
 from marketplace.core.db import utcnow
 from marketplace.core.errors import Forbidden, InvalidTransition, NotFound, ValidationFailed
 from marketplace.core.pagination import Page, paginate
+from marketplace.core.schemas import require_changes
 from marketplace.core.taxonomy import expand
 from marketplace.core.text import unique_slug
 from marketplace.ip.models import IPAsset
@@ -213,6 +214,7 @@ def update_listing(session, actor: User, listing_id: int, changes: dict, *, if_m
     """
     listing = owned_listing(session, actor, listing_id)
     check_if_match(if_match, listing.version)
+    require_changes(changes)
     if listing.status not in EDITABLE_STATUSES:
         raise InvalidTransition(
             f"A {listing.status} listing cannot be edited.",

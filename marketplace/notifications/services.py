@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from email.message import EmailMessage
 
 import sqlalchemy as sa
@@ -17,11 +18,15 @@ from marketplace.notifications.models import Notification, OutboundEmail
 
 log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 5
+#: the lengths of the ``subject`` and ``title`` columns
+SUBJECT_MAX = TITLE_MAX = 300
+#: whitespace runs (line breaks and Unicode line separators included), control characters, lone surrogates
+_HEADER_BREAKS = re.compile("[\\s\x00-\x1f\x7f-\x9f\ud800-\udfff]+")
 
 
 def queue_email(session, *, to: str, subject: str, body: str, category: str) -> OutboundEmail:
     """Put an email in the outbox; it is delivered once the transaction commits."""
-    email = OutboundEmail(to_address=to, subject=subject, body=body, category=category)
+    email = OutboundEmail(to_address=to, subject=one_line(subject, SUBJECT_MAX), body=body, category=category)
     session.add(email)
     session.flush()
     if current_app.config.get("EMAIL_DELIVER_AFTER_REQUEST", True):
@@ -32,7 +37,7 @@ def queue_email(session, *, to: str, subject: str, body: str, category: str) -> 
 
 def notify(session, user_id: int, *, kind: str, title: str, body: str = "", data: dict | None = None) -> Notification:
     """Add an in-app notification for one user."""
-    note = Notification(user_id=user_id, kind=kind, title=title, body=body, data=data or {})
+    note = Notification(user_id=user_id, kind=kind, title=one_line(title, TITLE_MAX), body=body, data=data or {})
     session.add(note)
     return note
 
@@ -46,33 +51,60 @@ def tell(session, people, *, kind: str, title: str, body: str, link: str | None 
 
 
 def deliver_pending(session, ids: list[int] | None = None, limit: int = 100) -> tuple[int, int]:
-    """Send queued emails (all, or those in ``ids``); returns ``(sent, failed)``. Commits per email."""
+    """Send queued emails (all, or those in ``ids``); returns ``(sent, failed)``. Commits per email.
+
+    One email never stops the others: a network or SMTP error keeps it queued for a retry (failed
+    after ``MAX_ATTEMPTS``), a message that cannot be built or sent at all is marked failed at once,
+    each with its error.
+    """
     backend = backend_from_config(current_app.config)
     stmt = sa.select(OutboundEmail).where(OutboundEmail.status == "queued").order_by(OutboundEmail.id).limit(limit)
     if ids is not None:
         stmt = stmt.where(OutboundEmail.id.in_(ids))
     sent = failed = 0
     for email in session.execute(stmt).scalars().all():
-        message = EmailMessage()
-        message["From"] = current_app.config["EMAIL_FROM"]
-        message["To"] = email.to_address
-        message["Subject"] = email.subject
-        message.set_content(email.body)
         email.attempts += 1
         try:
-            backend.send(message)
+            backend.send(build_message(email, current_app.config["EMAIL_FROM"]))
         except OSError as exc:  # network and SMTP errors: keep the email for a retry
-            email.last_error = str(exc)
-            if email.attempts >= MAX_ATTEMPTS:
-                email.status = "failed"
+            _record_failure(email, exc, final=email.attempts >= MAX_ATTEMPTS)
             failed += 1
-            log.warning("email %s to %s failed: %s", email.id, email.to_address, exc)
+        except (ValueError, TypeError) as exc:  # the message itself is unsendable (headers, encoding)
+            _record_failure(email, exc, final=True)
+            failed += 1
         else:
             email.status = "sent"
             email.sent_at = utcnow()
             sent += 1
         session.commit()
     return sent, failed
+
+
+def build_message(email: OutboundEmail, sender: str) -> EmailMessage:
+    """The email as a MIME message, its subject made one line whatever was stored (ValueError when an
+    address cannot be a header)."""
+    message = EmailMessage()
+    message["From"] = sender
+    message["To"] = email.to_address
+    message["Subject"] = one_line(email.subject, SUBJECT_MAX)
+    message.set_content(email.body)
+    return message
+
+
+def one_line(value: str, max_length: int | None = None) -> str:
+    """``value`` fit for an email subject or a notice's title: line breaks, line separators and control
+    characters become single spaces (a header cannot carry them), cut to ``max_length``."""
+    text = _HEADER_BREAKS.sub(" ", value or "").strip()
+    if max_length is not None and len(text) > max_length:
+        text = text[: max_length - 1].rstrip() + "…"
+    return text
+
+
+def _record_failure(email: OutboundEmail, exc: Exception, *, final: bool) -> None:
+    email.last_error = f"{type(exc).__name__}: {exc}"
+    if final:
+        email.status = "failed"
+    log.warning("email %s to %r failed%s: %s", email.id, email.to_address, "" if final else " (will retry)", exc)
 
 
 def list_notifications(session, user_id: int, *, unread=None, page=1, page_size=20):

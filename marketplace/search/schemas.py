@@ -8,7 +8,7 @@ import marshmallow as ma
 from marshmallow import validate
 
 from marketplace.core.countries import CountryField
-from marketplace.core.schemas import Schema, TrimmedString, non_blank
+from marketplace.core.schemas import CONTROL_CHARACTERS, Schema, TrimmedString, UpdateSchema, non_blank
 from marketplace.core.taxonomy import FieldCode
 from marketplace.ip.models import ASSET_KINDS
 from marketplace.listings.models import OPPORTUNITY_TYPES
@@ -21,10 +21,17 @@ def _many(field: ma.fields.Field) -> ma.fields.List:
     return ma.fields.List(field, load_default=list, validate=validate.Length(max=MAX_VALUES))
 
 
+class QueryText(TrimmedString):
+    """Search text: control characters are read as spaces rather than refused."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        return CONTROL_CHARACTERS.sub(" ", super()._deserialize(value, attr, data, **kwargs)).strip()
+
+
 class CriteriaSchema(Schema):
     """What to search for: free text and filters (a saved search stores exactly these)."""
 
-    q = TrimmedString(
+    q = QueryText(
         load_default="",
         validate=validate.Length(max=500),
         metadata={"description": 'Words (all must match), "quoted phrases", prefix*, -excluded, a OR b'},
@@ -129,7 +136,7 @@ class SavedSearchCreateSchema(Schema):
     alerts_enabled = ma.fields.Boolean(load_default=True)
 
 
-class SavedSearchUpdateSchema(Schema):
+class SavedSearchUpdateSchema(UpdateSchema):
     name = TrimmedString(validate=non_blank(100))
     criteria = ma.fields.Nested(CriteriaSchema)
     alerts_enabled = ma.fields.Boolean()

@@ -162,6 +162,15 @@ def test_edits_need_the_current_etag(world):
     assert revision.kind == "edit" and revision.side == "company"
 
 
+def test_an_empty_edit_checks_the_etag_first_then_is_422(world):
+    offer = make_offer(world).json
+    url = f"/api/v1/offers/{offer['id']}"
+    assert_problem(world.buyer.patch(url, json={}), 428)
+    assert_problem(world.buyer.patch(url, json={}, headers={"If-Match": '"v9"'}), 412)
+    assert_problem(world.buyer.patch(url, json={}, headers={"If-Match": '"v1"'}), 422, "terms")
+    assert db.session.get(Offer, offer["id"]).revision_number == 1
+
+
 def test_a_counter_must_change_a_term_and_terms_are_validated(world):
     offer = make_offer(world).json
     same = counter(world.uni, offer, {"royalty_rate_bps": 300})

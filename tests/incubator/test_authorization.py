@@ -210,3 +210,15 @@ def test_every_incubator_endpoint_has_a_row(app):
         path = re.sub(r"<[^>]+>", "{}", rule.rule)
         missing += [f"{m} {rule.rule}" for m in sorted(rule.methods - {"HEAD", "OPTIONS"}) if (m, path) not in covered]
     assert missing == []
+
+
+PATCH_ROWS = [(row, next(role for role in ROLES if row.expected[role] == 200)) for row in ROWS if row.method == "PATCH"]
+
+
+@pytest.mark.parametrize("row, role", PATCH_ROWS, ids=lambda x: getattr(x, "path", x))
+def test_an_incubator_patch_without_any_field_is_422_for_whoever_may_edit(build_world, row, role):
+    world = build_world()
+    client = world.login(world.users[role])
+    response = client.patch("/api/v1/incubator" + row.path.format(**world.ids), json={})
+    assert response.status_code == 422, response.json
+    assert response.json["detail"] == "Send at least one field to change."

@@ -63,6 +63,22 @@ def test_an_idempotency_key_reused_for_a_different_request_is_refused(parties, m
     assert body["type"].endswith("idempotency-key-reused")
 
 
+def test_a_card_sent_form_encoded_is_refused_with_415_before_any_payment_starts(
+    parties, make_invoice, login, stripe_stub
+):
+    invoice = make_invoice()
+    payer = login(parties.payer)
+    for body in ({"data": {"payment_method": "pm_card_visa"}},
+                 {"data": '{"payment_method": "pm_card_visa"}', "content_type": "text/plain"}):
+        response = payer.post(f"/api/v1/invoices/{invoice.id}/pay", headers={"Idempotency-Key": "key-0000-0415"},
+                              **body)
+        problem = assert_problem(response, 415)
+        assert "application/json" in problem["detail"]
+    assert stripe_stub.calls == []
+    assert db.session.query(Payment).count() == db.session.query(PaymentRequest).count() == 0
+    assert _invoice(invoice.id).status == "open"
+
+
 def test_paying_needs_an_idempotency_key(parties, make_invoice, login):
     invoice = make_invoice()
     response = login(parties.payer).post(f"/api/v1/invoices/{invoice.id}/pay", json={})

@@ -6,7 +6,7 @@ import marshmallow as ma
 from marshmallow import validate
 
 from marketplace.accounts.schemas import OrganizationRefSchema, PersonRefSchema
-from marketplace.core.schemas import Schema, TrimmedString
+from marketplace.core.schemas import Schema, TrimmedString, UpdateSchema
 from marketplace.incubator import scoring
 from marketplace.incubator.models import APPLICATION_STATUSES, SCORE_MAX, SCORE_MIN
 
@@ -17,7 +17,7 @@ ANSWER_MAX = 10_000
 # ---- requests ----------------------------------------------------------------------------------
 
 
-class ApplicationUpdateSchema(Schema):
+class ApplicationUpdateSchema(UpdateSchema):
     pitch = TrimmedString(validate=validate.Length(max=PITCH_MAX))
     answers = ma.fields.Dict(
         keys=ma.fields.String(validate=validate.Length(max=40)),
@@ -26,7 +26,7 @@ class ApplicationUpdateSchema(Schema):
     )
 
 
-class ApplicationCreateSchema(ApplicationUpdateSchema):
+class ApplicationCreateSchema(Schema):
     pitch = TrimmedString(load_default="", validate=validate.Length(max=PITCH_MAX))
     answers = ma.fields.Dict(
         keys=ma.fields.String(validate=validate.Length(max=40)),

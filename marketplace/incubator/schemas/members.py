@@ -7,7 +7,7 @@ from marshmallow import validate
 
 from marketplace.accounts.schemas import OrganizationRefSchema, PersonRefSchema
 from marketplace.core.money import AmountField, CurrencyField
-from marketplace.core.schemas import Schema, TrimmedString, non_blank
+from marketplace.core.schemas import Schema, TrimmedString, UpdateSchema, non_blank
 
 # ---- requests ----------------------------------------------------------------------------------
 
@@ -16,7 +16,7 @@ class MentorAssignSchema(Schema):
     user_id = ma.fields.Integer(required=True, strict=True)
 
 
-class CohortMilestoneUpdateSchema(Schema):
+class CohortMilestoneUpdateSchema(UpdateSchema):
     title = TrimmedString(validate=non_blank(200))
     description = TrimmedString(validate=validate.Length(max=5000))
     due_on = ma.fields.Date()
@@ -33,7 +33,7 @@ class EvidenceSchema(Schema):
                              metadata={"description": "What shows the milestone is reached (text or a link)"})
 
 
-class KPIReportUpdateSchema(Schema):
+class KPIReportUpdateSchema(UpdateSchema):
     revenue_amount = AmountField()
     funding_raised_amount = AmountField(metadata={"description": "Raised from investors during the period"})
     headcount = ma.fields.Integer(strict=True, validate=validate.Range(min=0, max=1_000_000))

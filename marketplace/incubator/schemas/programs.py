@@ -7,7 +7,7 @@ from marshmallow import validate
 
 from marketplace.accounts.schemas import OrganizationRefSchema
 from marketplace.core.money import AmountField, CurrencyField
-from marketplace.core.schemas import Schema, TrimmedString, non_blank
+from marketplace.core.schemas import Schema, TrimmedString, UpdateSchema, non_blank
 from marketplace.core.taxonomy import FieldCode
 from marketplace.incubator.models import COHORT_STATUSES
 
@@ -19,7 +19,7 @@ def _bps(**kwargs):
 # ---- requests ----------------------------------------------------------------------------------
 
 
-class ProgramUpdateSchema(Schema):
+class ProgramUpdateSchema(UpdateSchema):
     name = TrimmedString(validate=non_blank(200, 2))
     description = TrimmedString(validate=validate.Length(max=20_000))
     focus_fields = ma.fields.List(FieldCode(), validate=validate.Length(max=20))
@@ -50,7 +50,7 @@ class CriterionSchema(Schema):
     weight = ma.fields.Integer(strict=True, required=True, validate=validate.Range(min=1, max=100))
 
 
-class CohortUpdateSchema(Schema):
+class CohortUpdateSchema(UpdateSchema):
     name = TrimmedString(validate=non_blank(200, 2))
     starts_on = ma.fields.Date()
     ends_on = ma.fields.Date()
