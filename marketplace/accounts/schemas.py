@@ -8,6 +8,7 @@ from marshmallow import validate
 from marketplace.accounts.models import ORG_KINDS, ROLES
 from marketplace.core.countries import CountryField
 from marketplace.core.db import utcnow
+from marketplace.core.pagination import PageArgs
 from marketplace.core.schemas import Schema, TrimmedString, non_blank
 
 
@@ -19,8 +20,13 @@ class EmailField(ma.fields.Email):
 
 
 class WebsiteField(ma.fields.URL):
+    """An http(s) address with a host name (``https://www.example.org/path``)."""
+
+    PATTERN = r"^https?://([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,6}(/[A-Za-z0-9._~%/-]*)?$"
+
     def __init__(self, **kwargs):
         super().__init__(schemes={"http", "https"}, require_tld=True, validate=validate.Length(max=500), **kwargs)
+        self.metadata = {"format": "uri", "pattern": self.PATTERN, **self.metadata}
 
 
 # ---- requests -----------------------------------------------------------------------------
@@ -93,19 +99,13 @@ class MemberUpdateSchema(Schema):
     role = ma.fields.String(required=True, validate=validate.OneOf(ROLES))
 
 
-class UserListArgs(Schema):
-    class Meta:
-        unknown = ma.EXCLUDE
-
+class UserListArgs(PageArgs):
     q = ma.fields.String(load_default=None, validate=validate.Length(max=200))
     organization_id = ma.fields.Integer(load_default=None)
     suspended = ma.fields.Boolean(load_default=None)
 
 
-class OrganizationListArgs(Schema):
-    class Meta:
-        unknown = ma.EXCLUDE
-
+class OrganizationListArgs(PageArgs):
     q = ma.fields.String(load_default=None, validate=validate.Length(max=200))
     kind = ma.fields.String(load_default=None, validate=validate.OneOf(ORG_KINDS))
     verification_status = ma.fields.String(
@@ -142,8 +142,8 @@ class PublicOrganizationSchema(ma.Schema):
     name = ma.fields.String()
     slug = ma.fields.String()
     country = ma.fields.String()
-    website = ma.fields.String()
-    description = ma.fields.String()
+    website = ma.fields.String(allow_none=True)
+    description = ma.fields.String(allow_none=True)
     is_verified = ma.fields.Boolean()
 
 
@@ -151,8 +151,8 @@ class OrganizationSchema(PublicOrganizationSchema):
     """What an organization's own members (and admins) see."""
 
     verification_status = ma.fields.String()
-    verified_at = ma.fields.DateTime()
-    rejection_reason = ma.fields.String()
+    verified_at = ma.fields.DateTime(allow_none=True)
+    rejection_reason = ma.fields.String(allow_none=True)
     created_at = ma.fields.DateTime()
 
 
@@ -160,11 +160,11 @@ class UserSchema(ma.Schema):
     id = ma.fields.Integer()
     email = ma.fields.String()
     name = ma.fields.String()
-    role = ma.fields.String()
+    role = ma.fields.String(allow_none=True)
     is_admin = ma.fields.Boolean()
-    organization_id = ma.fields.Integer()
+    organization_id = ma.fields.Integer(allow_none=True)
     created_at = ma.fields.DateTime()
-    last_login_at = ma.fields.DateTime()
+    last_login_at = ma.fields.DateTime(allow_none=True)
 
 
 class MemberSchema(ma.Schema):
@@ -179,7 +179,11 @@ class MemberSchema(ma.Schema):
 class MeSchema(ma.Schema):
     user = ma.fields.Nested(UserSchema)
     organization = ma.fields.Nested(OrganizationSchema, allow_none=True)
-    csrf_token = ma.fields.String(metadata={"description": "Send as X-CSRF-Token on unsafe cookie-authenticated requests"})
+    csrf_token = ma.fields.String(
+        allow_none=True,
+        metadata={"description": "Send as X-CSRF-Token on unsafe cookie-authenticated requests; "
+                                 "null for Bearer-token clients, which need none"},
+    )
 
 
 class ApiTokenSchema(ma.Schema):
@@ -187,9 +191,9 @@ class ApiTokenSchema(ma.Schema):
     name = ma.fields.String()
     prefix = ma.fields.String()
     created_at = ma.fields.DateTime()
-    expires_at = ma.fields.DateTime()
-    last_used_at = ma.fields.DateTime()
-    revoked_at = ma.fields.DateTime()
+    expires_at = ma.fields.DateTime(allow_none=True)
+    last_used_at = ma.fields.DateTime(allow_none=True)
+    revoked_at = ma.fields.DateTime(allow_none=True)
 
 
 class ApiTokenCreatedSchema(ApiTokenSchema):
@@ -211,8 +215,8 @@ class InvitationSchema(ma.Schema):
 
 class AdminUserSchema(UserSchema):
     is_active = ma.fields.Boolean()
-    suspended_at = ma.fields.DateTime()
-    suspension_reason = ma.fields.String()
+    suspended_at = ma.fields.DateTime(allow_none=True)
+    suspension_reason = ma.fields.String(allow_none=True)
     organization = ma.fields.Nested(OrganizationRefSchema, allow_none=True)
 
 
