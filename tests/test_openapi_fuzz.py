@@ -32,6 +32,9 @@ SPEC_PATH = "/api/v1/openapi.json"
 #: ids far from the small ones a fuzzer tries, so that no generated request revokes, demotes or
 #: suspends the identity the run acts as
 FUZZ_ID = 900_001
+#: operations that, fed the ids the run reads back (its own token, its own membership), would end
+#: the identity the run acts as; the anonymous run covers them, the others leave them out
+SELF_DESTRUCTIVE = r"^/api/v1/(auth/tokens/\{token_id\}|organizations/current/members/\{member_id\})$"
 
 
 class _QuietHandler(WSGIRequestHandler):
@@ -102,7 +105,7 @@ def test_every_operation_answers_as_the_spec_says(role, server, seeded_world, tm
     ]
     token = seeded_world[role]
     if token:
-        command += ["-H", f"Authorization: Bearer {token}"]
+        command += ["-H", f"Authorization: Bearer {token}", "--exclude-path-regex", SELF_DESTRUCTIVE]
     started = time.monotonic()
     result = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=900,
                             env={**os.environ, "PYTHONPATH": str(ROOT)})
