@@ -22,11 +22,24 @@ class EmailField(ma.fields.Email):
 class WebsiteField(ma.fields.URL):
     """An http(s) address with a host name (``https://www.example.org/path``)."""
 
-    PATTERN = r"^https?://([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,6}(/[A-Za-z0-9._~%/-]*)?$"
+    PATTERN = r"^https?://([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,6}(/[A-Za-z0-9._~/-]*)?$"
 
     def __init__(self, **kwargs):
         super().__init__(schemes={"http", "https"}, require_tld=True, validate=validate.Length(max=500), **kwargs)
         self.metadata = {"format": "uri", "pattern": self.PATTERN, **self.metadata}
+
+
+class NewPasswordField(ma.fields.String):
+    """A password being chosen; the service checks its strength (422 naming the field)."""
+
+    def __init__(self, **kwargs):
+        super().__init__(load_only=True, **kwargs)
+        self.metadata = {
+            "minLength": 10, "maxLength": 256,
+            "description": "At least PASSWORD_MIN_LENGTH characters (10 by default) and at most 256, with 4 different "
+                           "characters or more; not a common password, nor the name of your email address",
+            **self.metadata,
+        }
 
 
 # ---- requests -----------------------------------------------------------------------------
@@ -49,7 +62,7 @@ class OrganizationUpdateSchema(Schema):
 
 class RegisterSchema(Schema):
     email = EmailField(required=True, validate=validate.Length(max=320))
-    password = ma.fields.String(required=True, load_only=True)
+    password = NewPasswordField(required=True)
     name = TrimmedString(required=True, validate=non_blank(200))
     organization = ma.fields.Nested(OrganizationCreateSchema, required=True)
 
@@ -65,7 +78,7 @@ REVOKE_API_TOKENS_HELP = "Also revoke every personal API token of the account (d
 
 class PasswordChangeSchema(Schema):
     current_password = ma.fields.String(required=True, load_only=True)
-    new_password = ma.fields.String(required=True, load_only=True)
+    new_password = NewPasswordField(required=True)
     revoke_api_tokens = ma.fields.Boolean(load_default=True, metadata={"description": REVOKE_API_TOKENS_HELP})
 
 
@@ -75,7 +88,7 @@ class PasswordResetRequestSchema(Schema):
 
 class PasswordResetConfirmSchema(Schema):
     token = ma.fields.String(required=True, validate=validate.Length(min=10, max=200))
-    new_password = ma.fields.String(required=True, load_only=True)
+    new_password = NewPasswordField(required=True)
     revoke_api_tokens = ma.fields.Boolean(load_default=True, metadata={"description": REVOKE_API_TOKENS_HELP})
 
 
@@ -92,7 +105,7 @@ class InvitationCreateSchema(Schema):
 class InvitationAcceptSchema(Schema):
     token = ma.fields.String(required=True, validate=validate.Length(min=10, max=200))
     name = TrimmedString(required=True, validate=non_blank(200))
-    password = ma.fields.String(required=True, load_only=True)
+    password = NewPasswordField(required=True)
 
 
 class MemberUpdateSchema(Schema):
