@@ -18,7 +18,7 @@ POT := $(TRANSLATIONS)/messages.pot
 PO_FILES := $(wildcard $(TRANSLATIONS)/*/LC_MESSAGES/messages.po)
 MO_FILES := $(PO_FILES:.po=.mo)
 
-.PHONY: install run serve upgrade seed test lint bench bench-web bench-api clean messages-extract messages-update messages-compile
+.PHONY: install run serve upgrade seed test fuzz lint bench bench-web bench-api clean messages-extract messages-update messages-compile
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -71,6 +71,11 @@ endif
 test: install
 	$(BIN)/lint-imports
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+## Schemathesis over every operation of the served spec, as anonymous, a company manager and an admin
+## (every check; seed, examples and the known defects it tolerates in tests/fuzz/). `make test` runs it too.
+fuzz: install
+	$(BIN)/python -m pytest -p no:xdist -m fuzz -s tests/test_openapi_fuzz.py
 
 bench: install
 	$(BIN)/python bench/search_bench.py --listings 10000 $(BENCH_ARGS)

@@ -8,6 +8,7 @@ from marshmallow import validate
 from marketplace.accounts.models import ORG_KINDS, ROLES
 from marketplace.core.countries import CountryField
 from marketplace.core.db import utcnow
+from marketplace.core.pagination import PageArgs
 from marketplace.core.schemas import Schema, TrimmedString, UpdateSchema, non_blank
 
 
@@ -19,8 +20,26 @@ class EmailField(ma.fields.Email):
 
 
 class WebsiteField(ma.fields.URL):
+    """An http(s) address with a host name (``https://www.example.org/path``)."""
+
+    PATTERN = r"^https?://([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,6}(/[A-Za-z0-9._~/-]*)?$"
+
     def __init__(self, **kwargs):
         super().__init__(schemes={"http", "https"}, require_tld=True, validate=validate.Length(max=500), **kwargs)
+        self.metadata = {"format": "uri", "pattern": self.PATTERN, **self.metadata}
+
+
+class NewPasswordField(ma.fields.String):
+    """A password being chosen; the service checks its strength (422 naming the field)."""
+
+    def __init__(self, **kwargs):
+        super().__init__(load_only=True, **kwargs)
+        self.metadata = {
+            "minLength": 10, "maxLength": 256,
+            "description": "At least PASSWORD_MIN_LENGTH characters (10 by default) and at most 256, with 4 different "
+                           "characters or more; not a common password, nor the name of your email address",
+            **self.metadata,
+        }
 
 
 # ---- requests -----------------------------------------------------------------------------
@@ -43,7 +62,7 @@ class OrganizationUpdateSchema(UpdateSchema):
 
 class RegisterSchema(Schema):
     email = EmailField(required=True, validate=validate.Length(max=320))
-    password = ma.fields.String(required=True, load_only=True)
+    password = NewPasswordField(required=True)
     name = TrimmedString(required=True, validate=non_blank(200))
     organization = ma.fields.Nested(OrganizationCreateSchema, required=True)
 
@@ -59,7 +78,7 @@ REVOKE_API_TOKENS_HELP = "Also revoke every personal API token of the account (d
 
 class PasswordChangeSchema(Schema):
     current_password = ma.fields.String(required=True, load_only=True)
-    new_password = ma.fields.String(required=True, load_only=True)
+    new_password = NewPasswordField(required=True)
     revoke_api_tokens = ma.fields.Boolean(load_default=True, metadata={"description": REVOKE_API_TOKENS_HELP})
 
 
@@ -69,7 +88,7 @@ class PasswordResetRequestSchema(Schema):
 
 class PasswordResetConfirmSchema(Schema):
     token = ma.fields.String(required=True, validate=validate.Length(min=10, max=200))
-    new_password = ma.fields.String(required=True, load_only=True)
+    new_password = NewPasswordField(required=True)
     revoke_api_tokens = ma.fields.Boolean(load_default=True, metadata={"description": REVOKE_API_TOKENS_HELP})
 
 
@@ -86,26 +105,20 @@ class InvitationCreateSchema(Schema):
 class InvitationAcceptSchema(Schema):
     token = ma.fields.String(required=True, validate=validate.Length(min=10, max=200))
     name = TrimmedString(required=True, validate=non_blank(200))
-    password = ma.fields.String(required=True, load_only=True)
+    password = NewPasswordField(required=True)
 
 
 class MemberUpdateSchema(Schema):
     role = ma.fields.String(required=True, validate=validate.OneOf(ROLES))
 
 
-class UserListArgs(Schema):
-    class Meta:
-        unknown = ma.EXCLUDE
-
+class UserListArgs(PageArgs):
     q = ma.fields.String(load_default=None, validate=validate.Length(max=200))
     organization_id = ma.fields.Integer(load_default=None)
     suspended = ma.fields.Boolean(load_default=None)
 
 
-class OrganizationListArgs(Schema):
-    class Meta:
-        unknown = ma.EXCLUDE
-
+class OrganizationListArgs(PageArgs):
     q = ma.fields.String(load_default=None, validate=validate.Length(max=200))
     kind = ma.fields.String(load_default=None, validate=validate.OneOf(ORG_KINDS))
     verification_status = ma.fields.String(
@@ -142,8 +155,8 @@ class PublicOrganizationSchema(ma.Schema):
     name = ma.fields.String()
     slug = ma.fields.String()
     country = ma.fields.String()
-    website = ma.fields.String()
-    description = ma.fields.String()
+    website = ma.fields.String(allow_none=True)
+    description = ma.fields.String(allow_none=True)
     is_verified = ma.fields.Boolean()
 
 
@@ -151,8 +164,8 @@ class OrganizationSchema(PublicOrganizationSchema):
     """What an organization's own members (and admins) see."""
 
     verification_status = ma.fields.String()
-    verified_at = ma.fields.DateTime()
-    rejection_reason = ma.fields.String()
+    verified_at = ma.fields.DateTime(allow_none=True)
+    rejection_reason = ma.fields.String(allow_none=True)
     created_at = ma.fields.DateTime()
 
 
@@ -160,11 +173,11 @@ class UserSchema(ma.Schema):
     id = ma.fields.Integer()
     email = ma.fields.String()
     name = ma.fields.String()
-    role = ma.fields.String()
+    role = ma.fields.String(allow_none=True)
     is_admin = ma.fields.Boolean()
-    organization_id = ma.fields.Integer()
+    organization_id = ma.fields.Integer(allow_none=True)
     created_at = ma.fields.DateTime()
-    last_login_at = ma.fields.DateTime()
+    last_login_at = ma.fields.DateTime(allow_none=True)
 
 
 class MemberSchema(ma.Schema):
@@ -179,7 +192,11 @@ class MemberSchema(ma.Schema):
 class MeSchema(ma.Schema):
     user = ma.fields.Nested(UserSchema)
     organization = ma.fields.Nested(OrganizationSchema, allow_none=True)
-    csrf_token = ma.fields.String(metadata={"description": "Send as X-CSRF-Token on unsafe cookie-authenticated requests"})
+    csrf_token = ma.fields.String(
+        allow_none=True,
+        metadata={"description": "Send as X-CSRF-Token on unsafe cookie-authenticated requests; "
+                                 "null for Bearer-token clients, which need none"},
+    )
 
 
 class ApiTokenSchema(ma.Schema):
@@ -187,9 +204,9 @@ class ApiTokenSchema(ma.Schema):
     name = ma.fields.String()
     prefix = ma.fields.String()
     created_at = ma.fields.DateTime()
-    expires_at = ma.fields.DateTime()
-    last_used_at = ma.fields.DateTime()
-    revoked_at = ma.fields.DateTime()
+    expires_at = ma.fields.DateTime(allow_none=True)
+    last_used_at = ma.fields.DateTime(allow_none=True)
+    revoked_at = ma.fields.DateTime(allow_none=True)
 
 
 class ApiTokenCreatedSchema(ApiTokenSchema):
@@ -211,8 +228,8 @@ class InvitationSchema(ma.Schema):
 
 class AdminUserSchema(UserSchema):
     is_active = ma.fields.Boolean()
-    suspended_at = ma.fields.DateTime()
-    suspension_reason = ma.fields.String()
+    suspended_at = ma.fields.DateTime(allow_none=True)
+    suspension_reason = ma.fields.String(allow_none=True)
     organization = ma.fields.Nested(OrganizationRefSchema, allow_none=True)
 
 

@@ -33,12 +33,11 @@ class ModerationQueue(MethodView):
 
 @blp.route("/flags")
 class Flags(MethodView):
-    @blp.arguments(ls.FlagListArgs, location="query")
-    @blp.arguments(PageArgs, location="query", as_kwargs=True)
+    @blp.arguments(ls.FlagListArgs, location="query", as_kwargs=True)
     @blp.response(200, page_schema(ls.AdminFlagSchema))
-    def get(self, filters, **paging):
+    def get(self, **filters):
         """Flags on listings, open ones by default, oldest first."""
-        return flags.list_flags(db.session, **filters, **paging)
+        return flags.list_flags(db.session, **filters)
 
 
 @blp.route("/flags/<int:flag_id>/resolve")

@@ -11,7 +11,7 @@ from marketplace.accounts import services as accounts
 from marketplace.admin import schemas as s
 from marketplace.admin import services
 from marketplace.core.auth import require_admin
-from marketplace.core.pagination import PageArgs, page_schema
+from marketplace.core.pagination import page_schema
 from marketplace.core.schemas import ReasonSchema
 from marketplace.extensions import db
 
@@ -26,12 +26,11 @@ def _admins_only():
 
 @blp.route("/organizations")
 class Organizations(MethodView):
-    @blp.arguments(acc.OrganizationListArgs, location="query")
-    @blp.arguments(PageArgs, location="query", as_kwargs=True)
+    @blp.arguments(acc.OrganizationListArgs, location="query", as_kwargs=True)
     @blp.response(200, page_schema(acc.AdminOrganizationSchema))
-    def get(self, filters, **paging):
+    def get(self, **filters):
         """All organizations, filterable by kind, verification state and name."""
-        return accounts.list_organizations(db.session, **filters, **paging)
+        return accounts.list_organizations(db.session, **filters)
 
 
 @blp.route("/organizations/<int:org_id>")
@@ -61,12 +60,11 @@ class RejectOrganization(MethodView):
 
 @blp.route("/users")
 class Users(MethodView):
-    @blp.arguments(acc.UserListArgs, location="query")
-    @blp.arguments(PageArgs, location="query", as_kwargs=True)
+    @blp.arguments(acc.UserListArgs, location="query", as_kwargs=True)
     @blp.response(200, page_schema(acc.AdminUserSchema))
-    def get(self, filters, **paging):
+    def get(self, **filters):
         """All users, filterable by name/email, organization and suspension."""
-        return accounts.list_users(db.session, **filters, **paging)
+        return accounts.list_users(db.session, **filters)
 
 
 @blp.route("/users/<int:user_id>/suspend")
@@ -88,9 +86,8 @@ class ReactivateUser(MethodView):
 
 @blp.route("/audit-events")
 class AuditEvents(MethodView):
-    @blp.arguments(s.AuditEventArgs, location="query")
-    @blp.arguments(PageArgs, location="query", as_kwargs=True)
+    @blp.arguments(s.AuditEventArgs, location="query", as_kwargs=True)
     @blp.response(200, page_schema(s.AuditEventSchema))
-    def get(self, filters, **paging):
+    def get(self, **filters):
         """The audit trail of every state change and money movement, newest first."""
-        return services.list_audit_events(db.session, **filters, **paging)
+        return services.list_audit_events(db.session, **filters)

@@ -5,13 +5,11 @@ from __future__ import annotations
 import marshmallow as ma
 from marshmallow import validate
 
+from marketplace.core.pagination import PageArgs
 from marketplace.core.schemas import Schema
 
 
-class AuditEventArgs(Schema):
-    class Meta:
-        unknown = ma.EXCLUDE
-
+class AuditEventArgs(PageArgs):
     action = ma.fields.String(load_default=None, validate=validate.Length(max=80))
     object_type = ma.fields.String(load_default=None, validate=validate.Length(max=60))
     object_id = ma.fields.String(load_default=None, validate=validate.Length(max=64))
@@ -22,10 +20,10 @@ class AuditEventArgs(Schema):
 class AuditEventSchema(ma.Schema):
     id = ma.fields.Integer()
     created_at = ma.fields.DateTime()
-    actor_user_id = ma.fields.Integer()
-    actor_organization_id = ma.fields.Integer()
+    actor_user_id = ma.fields.Integer(allow_none=True)
+    actor_organization_id = ma.fields.Integer(allow_none=True)
     action = ma.fields.String()
     object_type = ma.fields.String()
-    object_id = ma.fields.String()
+    object_id = ma.fields.String(allow_none=True)
     changes = ma.fields.Dict()
-    ip_address = ma.fields.String()
+    ip_address = ma.fields.String(allow_none=True)

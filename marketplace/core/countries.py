@@ -260,6 +260,10 @@ class CountryField(ma.fields.String):
 
     default_error_messages = {"invalid_country": "Not an ISO 3166-1 alpha-2 country code."}
 
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.metadata = {"enum": sorted(COUNTRIES), "description": 'ISO 3166-1 alpha-2 country code', **self.metadata}
+
     def _deserialize(self, value, attr, data, **kwargs):
         code = super()._deserialize(value, attr, data, **kwargs).strip().upper()
         if code not in COUNTRIES:

@@ -217,6 +217,10 @@ class CurrencyField(ma.fields.String):
 
     default_error_messages = {"invalid_currency": "Not an ISO 4217 currency code."}
 
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.metadata = {"enum": sorted(CURRENCY_EXPONENTS), "description": 'ISO 4217 currency code', **self.metadata}
+
     def _deserialize(self, value, attr, data, **kwargs):
         code = super()._deserialize(value, attr, data, **kwargs).strip().upper()
         if not is_currency(code):

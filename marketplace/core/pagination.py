@@ -9,16 +9,13 @@ import marshmallow as ma
 import sqlalchemy as sa
 from marshmallow import validate
 
-from marketplace.core.schemas import Schema
+from marketplace.core.schemas import QueryArgs
 
 MAX_PAGE_SIZE = 100
 
 
-class PageArgs(Schema):
-    """Query arguments shared by every list endpoint."""
-
-    class Meta:
-        unknown = ma.EXCLUDE
+class PageArgs(QueryArgs):
+    """Query arguments shared by every list endpoint; its filters extend it."""
 
     page = ma.fields.Integer(load_default=1, validate=validate.Range(min=1))
     page_size = ma.fields.Integer(load_default=20, validate=validate.Range(min=1, max=MAX_PAGE_SIZE))

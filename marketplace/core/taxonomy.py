@@ -71,6 +71,10 @@ class FieldCode(ma.fields.String):
 
     default_error_messages = {"invalid_field": "Unknown technology field code {input!r}."}
 
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.metadata = {"enum": list(technology_fields()), "description": 'Technology field code (GET /api/v1/listings/technology-fields)', **self.metadata}
+
     def _deserialize(self, value, attr, data, **kwargs):
         code = super()._deserialize(value, attr, data, **kwargs).strip().upper()
         if not is_field(code):

@@ -6,7 +6,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from marketplace.core.auth import membership_required, require_membership
-from marketplace.core.pagination import PageArgs, page_schema
+from marketplace.core.pagination import page_schema
 from marketplace.extensions import db
 from marketplace.ip import schemas as s
 from marketplace.ip import services
@@ -25,12 +25,11 @@ def _staff():
 @blp.route("/assets")
 class Assets(MethodView):
     @university_staff
-    @blp.arguments(s.AssetListArgs, location="query")
-    @blp.arguments(PageArgs, location="query", as_kwargs=True)
+    @blp.arguments(s.AssetListArgs, location="query", as_kwargs=True)
     @blp.response(200, page_schema(s.AssetSchema))
-    def get(self, filters, **paging):
+    def get(self, **filters):
         """Your university's IP assets, newest first, filterable by kind, status, jurisdiction and text."""
-        return services.list_assets(db.session, _staff(), **filters, **paging)
+        return services.list_assets(db.session, _staff(), **filters)
 
     @university_staff
     @blp.arguments(s.AssetCreateSchema)

@@ -6,6 +6,7 @@ import marshmallow as ma
 from marshmallow import validate
 
 from marketplace.core.countries import COUNTRIES
+from marketplace.core.pagination import PageArgs
 from marketplace.core.schemas import Schema, TrimmedString, UpdateSchema, non_blank
 from marketplace.ip.models import ASSET_KINDS, ASSET_STATUSES
 
@@ -66,10 +67,7 @@ class AssetCreateSchema(AssetUpdateSchema):
     status = ma.fields.String(load_default="pending", validate=validate.OneOf(ASSET_STATUSES))
 
 
-class AssetListArgs(Schema):
-    class Meta:
-        unknown = ma.EXCLUDE
-
+class AssetListArgs(PageArgs):
     q = ma.fields.String(load_default=None, validate=validate.Length(max=200))
     kind = ma.fields.String(load_default=None, validate=validate.OneOf(ASSET_KINDS))
     status = ma.fields.String(load_default=None, validate=validate.OneOf(ASSET_STATUSES))
@@ -84,14 +82,14 @@ class PublicAssetSchema(ma.Schema):
     title = ma.fields.String()
     abstract = ma.fields.String()
     inventors = ma.fields.List(ma.fields.String())
-    jurisdiction = ma.fields.String()
-    application_number = ma.fields.String()
-    publication_number = ma.fields.String()
-    patent_number = ma.fields.String()
-    priority_date = ma.fields.Date()
-    filing_date = ma.fields.Date()
-    grant_date = ma.fields.Date()
-    expiry_date = ma.fields.Date()
+    jurisdiction = ma.fields.String(allow_none=True)
+    application_number = ma.fields.String(allow_none=True)
+    publication_number = ma.fields.String(allow_none=True)
+    patent_number = ma.fields.String(allow_none=True)
+    priority_date = ma.fields.Date(allow_none=True)
+    filing_date = ma.fields.Date(allow_none=True)
+    grant_date = ma.fields.Date(allow_none=True)
+    expiry_date = ma.fields.Date(allow_none=True)
     status = ma.fields.String()
 
 
@@ -99,6 +97,6 @@ class AssetSchema(PublicAssetSchema):
     """What the owning university's staff see."""
 
     university_id = ma.fields.Integer()
-    internal_notes = ma.fields.String()
+    internal_notes = ma.fields.String(allow_none=True)
     created_at = ma.fields.DateTime()
     updated_at = ma.fields.DateTime()

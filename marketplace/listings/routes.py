@@ -10,7 +10,7 @@ from flask_smorest import Blueprint
 from marketplace.core.auth import admin_required, login_required, membership_required, require_membership, require_user
 from marketplace.core.concurrency import ETAG_HEADER, IF_MATCH_PARAMETER, etag
 from marketplace.core.http_cache import public_read
-from marketplace.core.pagination import PageArgs, page_schema
+from marketplace.core.pagination import page_schema
 from marketplace.core.schemas import ReasonSchema
 from marketplace.core.taxonomy import technology_fields
 from marketplace.extensions import db
@@ -67,12 +67,11 @@ def _detail(listing):
 @blp.route("")
 class Listings(MethodView):
     @public_read
-    @blp.arguments(s.ListingListArgs, location="query")
-    @blp.arguments(PageArgs, location="query", as_kwargs=True)
+    @blp.arguments(s.ListingListArgs, location="query", as_kwargs=True)
     @blp.response(200, page_schema(s.ListingSummarySchema))
-    def get(self, filters, **paging):
+    def get(self, **filters):
         """Listings you may see, filtered by status, university and field (a parent field matches its children)."""
-        return services.list_listings(db.session, _viewer(), **filters, **paging)
+        return services.list_listings(db.session, _viewer(), **filters)
 
     @university_staff
     @blp.arguments(s.ListingCreateSchema)

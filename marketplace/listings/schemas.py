@@ -7,6 +7,7 @@ from marshmallow import validate
 
 from marketplace.core.countries import COUNTRIES
 from marketplace.core.money import CurrencyField
+from marketplace.core.pagination import PageArgs
 from marketplace.core.schemas import Schema, TrimmedString, non_blank
 from marketplace.core.taxonomy import FieldCode
 from marketplace.ip.schemas import PublicAssetSchema
@@ -27,6 +28,10 @@ class TerritoryField(ma.fields.String):
     """An ISO 3166-1 alpha-2 country code, or ``WORLDWIDE``."""
 
     default_error_messages = {"invalid_territory": "Not an ISO 3166-1 country code nor WORLDWIDE."}
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.metadata = {"enum": [*sorted(COUNTRIES), WORLDWIDE], "description": 'ISO 3166-1 alpha-2 country code or WORLDWIDE', **self.metadata}
 
     def _deserialize(self, value, attr, data, **kwargs):
         code = super()._deserialize(value, attr, data, **kwargs).strip().upper()
@@ -97,10 +102,7 @@ class ListingCreateSchema(ListingUpdateSchema):
     express_license = ma.fields.Nested(ExpressLicenseInSchema, load_default=None, allow_none=True)
 
 
-class ListingListArgs(Schema):
-    class Meta:
-        unknown = ma.EXCLUDE
-
+class ListingListArgs(PageArgs):
     status = ma.fields.List(
         ma.fields.String(validate=validate.OneOf(LISTING_STATUSES)),
         load_default=None,
@@ -120,10 +122,7 @@ class FlagCreateSchema(Schema):
     text = TrimmedString(required=True, validate=non_blank(2000, 5))
 
 
-class FlagListArgs(Schema):
-    class Meta:
-        unknown = ma.EXCLUDE
-
+class FlagListArgs(PageArgs):
     status = ma.fields.String(load_default="open", validate=validate.OneOf(FLAG_STATUSES))
     listing_id = ma.fields.Integer(load_default=None)
 
@@ -134,7 +133,8 @@ class FlagDismissSchema(Schema):
 
 class FlagResolveSchema(FlagDismissSchema):
     suspend_listing = ma.fields.Boolean(
-        load_default=False, metadata={"description": "Also suspend the listing (the note is the reason)"}
+        load_default=False,
+        metadata={"description": "Also suspend the listing: the note, then required, is the reason"},
     )
 
     @ma.validates_schema
@@ -192,7 +192,7 @@ class ListingSummarySchema(ma.Schema):
     opportunity_types = ma.fields.List(ma.fields.String())
     status = ma.fields.String()
     university = ma.fields.Nested(UniversityRefSchema)
-    published_at = ma.fields.DateTime()
+    published_at = ma.fields.DateTime(allow_none=True)
     view_count = ma.fields.Integer()
     has_express_license = ma.fields.Method("get_has_express_license")
 
@@ -217,8 +217,8 @@ class ListingSchema(PublicListingSchema):
     """What the owning university's staff and admins see: also review notes and the workflow."""
 
     version = ma.fields.Integer()
-    review_note = ma.fields.String()
-    submitted_at = ma.fields.DateTime()
+    review_note = ma.fields.String(allow_none=True)
+    submitted_at = ma.fields.DateTime(allow_none=True)
     created_at = ma.fields.DateTime()
     updated_at = ma.fields.DateTime()
     express_license = ma.fields.Nested(ExpressLicenseSchema, allow_none=True)
@@ -237,7 +237,7 @@ class TransitionSchema(ma.Schema):
     action = ma.fields.String()
     from_status = ma.fields.String()
     to_status = ma.fields.String()
-    reason = ma.fields.String()
+    reason = ma.fields.String(allow_none=True)
     created_at = ma.fields.DateTime()
     actor = ma.fields.Nested(ContactSchema, allow_none=True)
 
@@ -266,9 +266,9 @@ class AdminFlagSchema(FlagSchema):
 
     listing = ma.fields.Nested(FlaggedListingSchema)
     reporter = ma.fields.Nested(ContactWithEmailSchema, allow_none=True)
-    resolution_note = ma.fields.String()
+    resolution_note = ma.fields.String(allow_none=True)
     resolved_by = ma.fields.Nested(ContactSchema, allow_none=True)
-    resolved_at = ma.fields.DateTime()
+    resolved_at = ma.fields.DateTime(allow_none=True)
 
 
 class FieldChangeSchema(ma.Schema):
@@ -297,12 +297,12 @@ class PurchasedLicenseSchema(ma.Schema):
     status = ma.fields.String()
     licensor_id = ma.fields.Integer()
     licensee_id = ma.fields.Integer()
-    listing_id = ma.fields.Integer()
+    listing_id = ma.fields.Integer(allow_none=True)
     exclusivity = ma.fields.String()
     fields = ma.fields.List(ma.fields.String())
     territories = ma.fields.List(ma.fields.String())
     start_date = ma.fields.Date()
-    end_date = ma.fields.Date()
+    end_date = ma.fields.Date(allow_none=True)
     currency = ma.fields.String()
     upfront_fee_amount = ma.fields.Integer()
     asset_ids = ma.fields.Method("get_asset_ids")

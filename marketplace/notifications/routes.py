@@ -6,7 +6,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from marketplace.core.auth import login_required, require_user
-from marketplace.core.pagination import PageArgs, page_schema
+from marketplace.core.pagination import page_schema
 from marketplace.extensions import db
 from marketplace.notifications import schemas as s
 from marketplace.notifications import services
@@ -17,12 +17,11 @@ blp = Blueprint("notifications", __name__, url_prefix="/api/v1/notifications", d
 @blp.route("")
 class Notifications(MethodView):
     @login_required
-    @blp.arguments(s.NotificationArgs, location="query")
-    @blp.arguments(PageArgs, location="query", as_kwargs=True)
+    @blp.arguments(s.NotificationArgs, location="query", as_kwargs=True)
     @blp.response(200, page_schema(s.NotificationSchema))
-    def get(self, filters, **paging):
+    def get(self, **filters):
         """Your notifications, newest first (``unread=true`` for the unread ones)."""
-        return services.list_notifications(db.session, require_user().id, **filters, **paging)
+        return services.list_notifications(db.session, require_user().id, **filters)
 
 
 @blp.route("/unread-count")

@@ -4,13 +4,11 @@ from __future__ import annotations
 
 import marshmallow as ma
 
+from marketplace.core.pagination import PageArgs
 from marketplace.core.schemas import Schema
 
 
-class NotificationArgs(Schema):
-    class Meta:
-        unknown = ma.EXCLUDE
-
+class NotificationArgs(PageArgs):
     unread = ma.fields.Boolean(load_default=None)
 
 
@@ -21,7 +19,7 @@ class NotificationSchema(ma.Schema):
     body = ma.fields.String()
     data = ma.fields.Dict()
     created_at = ma.fields.DateTime()
-    read_at = ma.fields.DateTime()
+    read_at = ma.fields.DateTime(allow_none=True)
 
 
 class UnreadCountSchema(ma.Schema):

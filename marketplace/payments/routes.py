@@ -16,7 +16,7 @@ from marketplace.core.auth import (
     require_membership,
     require_user,
 )
-from marketplace.core.pagination import PageArgs, page_schema
+from marketplace.core.pagination import page_schema
 from marketplace.core.schemas import ReasonSchema
 from marketplace.core.security import CSRF_EXEMPT_ENDPOINTS
 from marketplace.extensions import db
@@ -43,12 +43,11 @@ admin_blp = Blueprint(
 @invoices_blp.route("")
 class Invoices(MethodView):
     @login_required
-    @invoices_blp.arguments(s.InvoiceListArgs, location="query")
-    @invoices_blp.arguments(PageArgs, location="query", as_kwargs=True)
+    @invoices_blp.arguments(s.InvoiceListArgs, location="query", as_kwargs=True)
     @invoices_blp.response(200, page_schema(s.InvoiceSchema))
-    def get(self, filters, **paging):
+    def get(self, **filters):
         """Invoices your organization pays or receives (every invoice for admins), newest first."""
-        return services.list_invoices(db.session, require_user(), **filters, **paging)
+        return services.list_invoices(db.session, require_user(), **filters)
 
 
 @invoices_blp.route("/<int:invoice_id>")
@@ -178,12 +177,11 @@ CSRF_EXEMPT_ENDPOINTS.add("payments.StripeWebhook")
 @payments_blp.route("/ledger")
 class Ledger(MethodView):
     @membership_required()
-    @payments_blp.arguments(s.LedgerArgs, location="query")
-    @payments_blp.arguments(PageArgs, location="query", as_kwargs=True)
+    @payments_blp.arguments(s.LedgerArgs, location="query", as_kwargs=True)
     @payments_blp.response(200, page_schema(s.LedgerEntrySchema))
-    def get(self, filters, **paging):
+    def get(self, **filters):
         """Your organization's ledger: every money movement, newest first."""
-        return ledger.entries(db.session, require_membership().organization_id, **filters, **paging)
+        return ledger.entries(db.session, require_membership().organization_id, **filters)
 
 
 @payments_blp.route("/balances")
@@ -214,12 +212,11 @@ class PlatformRevenue(MethodView):
 
 @admin_blp.route("/payouts")
 class Payouts(MethodView):
-    @admin_blp.arguments(s.PayoutListArgs, location="query")
-    @admin_blp.arguments(PageArgs, location="query", as_kwargs=True)
+    @admin_blp.arguments(s.PayoutListArgs, location="query", as_kwargs=True)
     @admin_blp.response(200, page_schema(s.PayoutSchema))
-    def get(self, filters, **paging):
+    def get(self, **filters):
         """Payouts recorded so far, newest first."""
-        return services.list_payouts(db.session, **filters, **paging)
+        return services.list_payouts(db.session, **filters)
 
     @admin_blp.arguments(s.PayoutCreateSchema)
     @admin_blp.response(201, s.PayoutSchema)

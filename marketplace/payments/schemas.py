@@ -8,7 +8,8 @@ from marshmallow import validate
 from marketplace.accounts.schemas import OrganizationRefSchema
 from marketplace.core.db import utcnow
 from marketplace.core.money import AmountField, CurrencyField
-from marketplace.core.schemas import Schema, TrimmedString, non_blank
+from marketplace.core.pagination import PageArgs
+from marketplace.core.schemas import QueryArgs, Schema, TrimmedString, non_blank
 from marketplace.payments.checkout import payment_route
 from marketplace.payments.models import INVOICE_SOURCES, INVOICE_STATES, LEDGER_KINDS
 
@@ -21,10 +22,7 @@ def _not_in_future(value) -> None:
 # ---- requests -------------------------------------------------------------------------------------
 
 
-class InvoiceListArgs(Schema):
-    class Meta:
-        unknown = ma.EXCLUDE
-
+class InvoiceListArgs(PageArgs):
     status = ma.fields.String(load_default=None, validate=validate.OneOf(INVOICE_STATES))
     source = ma.fields.String(load_default=None, validate=validate.OneOf(INVOICE_SOURCES))
     role = ma.fields.String(
@@ -66,23 +64,17 @@ class RefundCreateSchema(Schema):
 
 class SettleSchema(Schema):
     reference = TrimmedString(required=True, validate=non_blank(200), metadata={"description": "The bank transfer's reference"})
-    settled_on = ma.fields.Date(required=True, validate=_not_in_future)
+    settled_on = ma.fields.Date(required=True, validate=_not_in_future, metadata={"description": "Not in the future"})
     note = TrimmedString(load_default=None, validate=validate.Length(max=2000))
 
 
-class LedgerArgs(Schema):
-    class Meta:
-        unknown = ma.EXCLUDE
-
+class LedgerArgs(PageArgs):
     currency = CurrencyField(load_default=None)
     kind = ma.fields.String(load_default=None, validate=validate.OneOf(LEDGER_KINDS))
     invoice_id = ma.fields.Integer(load_default=None)
 
 
-class RevenueArgs(Schema):
-    class Meta:
-        unknown = ma.EXCLUDE
-
+class RevenueArgs(QueryArgs):
     since = ma.fields.Date(load_default=None)
     until = ma.fields.Date(load_default=None, metadata={"description": "Inclusive"})
 
@@ -92,14 +84,11 @@ class PayoutCreateSchema(Schema):
     amount = AmountField(required=True, validate=validate.Range(min=1, max=10**13))
     currency = CurrencyField(required=True)
     reference = TrimmedString(required=True, validate=non_blank(200))
-    paid_on = ma.fields.Date(required=True, validate=_not_in_future)
+    paid_on = ma.fields.Date(required=True, validate=_not_in_future, metadata={"description": "Not in the future"})
     note = TrimmedString(load_default=None, validate=validate.Length(max=2000))
 
 
-class PayoutListArgs(Schema):
-    class Meta:
-        unknown = ma.EXCLUDE
-
+class PayoutListArgs(PageArgs):
     organization_id = ma.fields.Integer(load_default=None)
 
 
@@ -117,10 +106,10 @@ class PaymentSchema(ma.Schema):
     amount = ma.fields.Integer()
     currency = ma.fields.String()
     application_fee_amount = ma.fields.Integer()
-    failure_code = ma.fields.String()
-    failure_message = ma.fields.String()
+    failure_code = ma.fields.String(allow_none=True)
+    failure_message = ma.fields.String(allow_none=True)
     created_at = ma.fields.DateTime()
-    succeeded_at = ma.fields.DateTime()
+    succeeded_at = ma.fields.DateTime(allow_none=True)
 
 
 class RefundSchema(ma.Schema):
@@ -129,16 +118,16 @@ class RefundSchema(ma.Schema):
     currency = ma.fields.String()
     reason = ma.fields.String()
     status = ma.fields.String()
-    fee_refund_amount = ma.fields.Integer(metadata={"description": "Platform fee returned with it (once confirmed)"})
-    stripe_refund_id = ma.fields.String()
+    fee_refund_amount = ma.fields.Integer(metadata={"description": "Platform fee returned with it (once confirmed)"}, allow_none=True)
+    stripe_refund_id = ma.fields.String(allow_none=True)
     created_at = ma.fields.DateTime()
-    confirmed_at = ma.fields.DateTime()
+    confirmed_at = ma.fields.DateTime(allow_none=True)
 
 
 class SettlementSchema(ma.Schema):
     reference = ma.fields.String()
     settled_on = ma.fields.Date()
-    note = ma.fields.String()
+    note = ma.fields.String(allow_none=True)
     created_at = ma.fields.DateTime()
 
 
@@ -179,10 +168,10 @@ class InvoiceSchema(ma.Schema):
     status = ma.fields.String()
     amount_refunded = ma.fields.Integer()
     fee_refunded = ma.fields.Integer()
-    paid_via = ma.fields.String()
-    paid_at = ma.fields.DateTime()
-    voided_at = ma.fields.DateTime()
-    void_reason = ma.fields.String()
+    paid_via = ma.fields.String(allow_none=True)
+    paid_at = ma.fields.DateTime(allow_none=True)
+    voided_at = ma.fields.DateTime(allow_none=True)
+    void_reason = ma.fields.String(allow_none=True)
     created_at = ma.fields.DateTime()
     card_payment = ma.fields.Method("get_card_payment")
     payments = ma.fields.List(ma.fields.Nested(PaymentSchema))
@@ -203,7 +192,7 @@ class PayResultSchema(ma.Schema):
     invoice_status = ma.fields.Function(lambda p: p.invoice.status)
     payment_id = ma.fields.Integer(attribute="id")
     payment_intent_id = ma.fields.String(attribute="stripe_payment_intent_id")
-    client_secret = ma.fields.String()
+    client_secret = ma.fields.String(allow_none=True)
     status = ma.fields.String()
     route = ma.fields.String()
     amount = ma.fields.Integer()
@@ -211,8 +200,8 @@ class PayResultSchema(ma.Schema):
     application_fee_amount = ma.fields.Integer(
         metadata={"description": "The fee Stripe moves to the platform on a destination charge "
                                  "(0 when the platform collects the whole amount)"})
-    failure_code = ma.fields.String()
-    failure_message = ma.fields.String()
+    failure_code = ma.fields.String(allow_none=True)
+    failure_message = ma.fields.String(allow_none=True)
 
 
 class ConnectAccountSchema(ma.Schema):
@@ -241,7 +230,7 @@ class LedgerEntrySchema(ma.Schema):
     kind = ma.fields.String()
     amount = ma.fields.Integer()
     currency = ma.fields.String()
-    invoice_id = ma.fields.Integer()
+    invoice_id = ma.fields.Integer(allow_none=True)
     description = ma.fields.String()
 
 
@@ -266,7 +255,7 @@ class PayoutSchema(ma.Schema):
     currency = ma.fields.String()
     reference = ma.fields.String()
     paid_on = ma.fields.Date()
-    note = ma.fields.String()
+    note = ma.fields.String(allow_none=True)
     created_at = ma.fields.DateTime()
 
 

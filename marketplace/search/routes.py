@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import marshmallow as ma
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
@@ -22,7 +21,7 @@ saved_blp = Blueprint(
 @blp.route("/listings")
 class SearchListings(MethodView):
     @public_read
-    @blp.arguments(s.SearchArgs, location="query", unknown=ma.RAISE)
+    @blp.arguments(s.SearchArgs, location="query")
     @blp.response(200, s.SearchResultSchema)
     def get(self, args):
         """Search published listings: text, filters, sort, facets, highlights, did-you-mean."""

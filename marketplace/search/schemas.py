@@ -8,7 +8,7 @@ import marshmallow as ma
 from marshmallow import validate
 
 from marketplace.core.countries import CountryField
-from marketplace.core.schemas import CONTROL_CHARACTERS, Schema, TrimmedString, UpdateSchema, non_blank
+from marketplace.core.schemas import CONTROL_CHARACTERS, QueryArgs, Schema, TrimmedString, UpdateSchema, non_blank
 from marketplace.core.taxonomy import FieldCode
 from marketplace.ip.models import ASSET_KINDS
 from marketplace.listings.models import OPPORTUNITY_TYPES
@@ -37,7 +37,8 @@ class CriteriaSchema(Schema):
         metadata={"description": 'Words (all must match), "quoted phrases", prefix*, -excluded, a OR b'},
     )
     field = _many(FieldCode())
-    trl_min = ma.fields.Integer(load_default=None, validate=validate.Range(min=1, max=9))
+    trl_min = ma.fields.Integer(load_default=None, validate=validate.Range(min=1, max=9),
+                                metadata={"description": "Lowest readiness level; not above trl_max"})
     trl_max = ma.fields.Integer(load_default=None, validate=validate.Range(min=1, max=9))
     opportunity_type = _many(ma.fields.String(validate=validate.OneOf(OPPORTUNITY_TYPES)))
     ip_kind = _many(ma.fields.String(validate=validate.OneOf(ASSET_KINDS)))
@@ -47,7 +48,7 @@ class CriteriaSchema(Schema):
     published_since = ma.fields.AwareDateTime(load_default=None, default_timezone=timezone.utc)
 
 
-class SearchArgs(CriteriaSchema):
+class SearchArgs(CriteriaSchema, QueryArgs):
     """Query-string parameters of the listing search (repeat a key for several values)."""
 
     sort = ma.fields.String(
@@ -147,6 +148,6 @@ class SavedSearchSchema(ma.Schema):
     name = ma.fields.String()
     criteria = ma.fields.Dict()
     alerts_enabled = ma.fields.Boolean()
-    last_emailed_at = ma.fields.DateTime()
+    last_emailed_at = ma.fields.DateTime(allow_none=True)
     created_at = ma.fields.DateTime()
     updated_at = ma.fields.DateTime()

@@ -20,12 +20,11 @@ party_required = membership_required(kinds=(*COMPANY_KINDS, "university"))
 @blp.route("")
 class Inquiries(MethodView):
     @party_required
-    @blp.arguments(s.InquiryListArgs, location="query")
-    @blp.arguments(PageArgs, location="query", as_kwargs=True)
+    @blp.arguments(s.InquiryListArgs, location="query", as_kwargs=True)
     @blp.response(200, page_schema(s.InquirySchema))
-    def get(self, filters, **paging):
+    def get(self, **filters):
         """Your organization's inquiries (as asker or as university), most recently active first."""
-        return services.list_inquiries(db.session, require_party(), **filters, **paging)
+        return services.list_inquiries(db.session, require_party(), **filters)
 
     @membership_required(kinds=COMPANY_KINDS, verified=True)
     @blp.arguments(s.InquiryCreateSchema)

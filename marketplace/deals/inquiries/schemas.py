@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import marshmallow as ma
 
+from marketplace.core.pagination import PageArgs
 from marketplace.core.schemas import Schema, TrimmedString, non_blank
 from marketplace.deals.schemas import ListingRefSchema, PartyRefSchema, ParticipantSchema
 
@@ -18,10 +19,7 @@ class MessageCreateSchema(Schema):
     body = TrimmedString(required=True, validate=non_blank(10_000))
 
 
-class InquiryListArgs(Schema):
-    class Meta:
-        unknown = ma.EXCLUDE
-
+class InquiryListArgs(PageArgs):
     listing_id = ma.fields.Integer(load_default=None)
     unread = ma.fields.Boolean(load_default=None)
 

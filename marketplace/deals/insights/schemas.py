@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import marshmallow as ma
 
-from marketplace.core.schemas import Schema
+from marketplace.core.schemas import QueryArgs, Schema
 
 
 class TakenSchema(ma.Schema):
@@ -32,11 +32,10 @@ class AvailabilitySchema(ma.Schema):
     taken = ma.fields.List(ma.fields.Nested(TakenSchema))
 
 
-class StatsArgs(Schema):
-    class Meta:
-        unknown = ma.EXCLUDE
+class StatsArgs(QueryArgs):
+    """The period of the statistics: at most three years (a longer one answers 422)."""
 
-    start = ma.fields.Date(load_default=None, data_key="from", metadata={"description": "First day (30 days back by default)"})
+    start = ma.fields.Date(load_default=None, data_key="from", metadata={"description": "First day (30 days back by default); the period spans at most three years"})
     end = ma.fields.Date(load_default=None, data_key="to", metadata={"description": "Last day (today by default)"})
 
 

@@ -7,7 +7,7 @@ from flask_login import current_user
 from flask_smorest import Blueprint
 
 from marketplace.core.auth import membership_required
-from marketplace.core.pagination import PageArgs, page_schema
+from marketplace.core.pagination import page_schema
 from marketplace.deals.ndas import schemas as s
 from marketplace.deals.ndas import services
 from marketplace.deals.parties import COMPANY_KINDS, require_company_member, require_party
@@ -28,12 +28,11 @@ def _caller():
 @blp.route("")
 class NDARequests(MethodView):
     @party_required
-    @blp.arguments(s.NDAListArgs, location="query")
-    @blp.arguments(PageArgs, location="query", as_kwargs=True)
+    @blp.arguments(s.NDAListArgs, location="query", as_kwargs=True)
     @blp.response(200, page_schema(s.NDARequestSchema))
-    def get(self, filters, **paging):
+    def get(self, **filters):
         """NDA requests your organization made or received, newest first."""
-        return services.list_requests(db.session, require_party(), **filters, **paging)
+        return services.list_requests(db.session, require_party(), **filters)
 
     @membership_required(kinds=COMPANY_KINDS, verified=True)
     @blp.arguments(s.NDARequestCreateSchema)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import marshmallow as ma
 from marshmallow import validate
 
+from marketplace.core.pagination import PageArgs
 from marketplace.core.schemas import ReasonSchema, Schema, TrimmedString, non_blank
 from marketplace.deals.ndas.models import NDA_STATUSES
 from marketplace.deals.schemas import ListingRefSchema, PartyRefSchema, ParticipantSchema
@@ -57,10 +58,7 @@ class NDADeclineSchema(ReasonSchema):
     pass
 
 
-class NDAListArgs(Schema):
-    class Meta:
-        unknown = ma.EXCLUDE
-
+class NDAListArgs(PageArgs):
     status = ma.fields.String(load_default=None, validate=validate.OneOf(NDA_STATUSES))
     listing_id = ma.fields.Integer(load_default=None)
 
@@ -75,8 +73,8 @@ class NDARequestSchema(ma.Schema):
     nda_version = ma.fields.String()
     requested_by = ma.fields.Nested(ParticipantSchema, allow_none=True)
     agreed_at = ma.fields.DateTime()
-    message = ma.fields.String()
+    message = ma.fields.String(allow_none=True)
     decided_by = ma.fields.Nested(ParticipantSchema, allow_none=True)
-    decided_at = ma.fields.DateTime()
-    decline_reason = ma.fields.String()
+    decided_at = ma.fields.DateTime(allow_none=True)
+    decline_reason = ma.fields.String(allow_none=True)
     created_at = ma.fields.DateTime()

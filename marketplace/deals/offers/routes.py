@@ -8,7 +8,7 @@ from flask_smorest import Blueprint
 
 from marketplace.core.auth import membership_required
 from marketplace.core.concurrency import IF_MATCH_PARAMETER, etag
-from marketplace.core.pagination import PageArgs, page_schema
+from marketplace.core.pagination import page_schema
 from marketplace.deals.offers import schemas as s
 from marketplace.deals.offers import services
 from marketplace.deals.parties import COMPANY_KINDS, require_company_member, require_party
@@ -29,12 +29,11 @@ def _with_etag(offer):
 @blp.route("")
 class Offers(MethodView):
     @party_required
-    @blp.arguments(s.OfferListArgs, location="query")
-    @blp.arguments(PageArgs, location="query", as_kwargs=True)
+    @blp.arguments(s.OfferListArgs, location="query", as_kwargs=True)
     @blp.response(200, page_schema(s.OfferSchema))
-    def get(self, filters, **paging):
+    def get(self, **filters):
         """Offers your organization made or received, most recently changed first."""
-        return services.list_offers(db.session, require_party(), **filters, **paging)
+        return services.list_offers(db.session, require_party(), **filters)
 
     @membership_required(kinds=COMPANY_KINDS, verified=True)
     @blp.arguments(s.OfferCreateSchema)

@@ -5,34 +5,37 @@ from __future__ import annotations
 import marshmallow as ma
 from marshmallow import validate
 
-from marketplace.core.schemas import Schema, TrimmedString, non_blank
+from marketplace.core.pagination import PageArgs
+from marketplace.core.schemas import OneOfObject, Schema, TrimmedString, non_blank
 from marketplace.deals.offers.models import OFFER_KINDS, OFFER_STATUSES, REJECTION_REASONS
+from marketplace.deals.offers.terms import LicenseTerms, SponsorshipTerms
 from marketplace.deals.schemas import ListingRefSchema, PartyRefSchema, ParticipantSchema
 
-_TERMS_DOC = (
-    "License: asset_ids, exclusivity, fields, territories, start_date, end_date, sublicensing, currency, "
-    "upfront_fee_amount, royalty_rate_bps, minimum_annual_royalty_amount, milestones, equity_bps, reporting_period. "
-    "Sponsored research: currency, total_amount, tranches (due_date, amount; they add up to the total), "
-    "start_date, duration_months, deliverables, ip_ownership, ip_terms."
-)
+_TERMS_DOC = "LicenseTerms when kind is license, SponsorshipTerms when kind is sponsored_research"
+_CHANGED_TERMS_DOC = ("Only the terms that change (fields of LicenseTerms or SponsorshipTerms, by the offer's kind); "
+                      "lists are replaced whole")
+
+
+def _terms(**kwargs) -> OneOfObject:
+    return OneOfObject([LicenseTerms, SponsorshipTerms], **kwargs)
 
 
 class OfferCreateSchema(Schema):
     listing_id = ma.fields.Integer(required=True, strict=True)
     kind = ma.fields.String(required=True, validate=validate.OneOf(OFFER_KINDS))
-    terms = ma.fields.Dict(required=True, metadata={"description": _TERMS_DOC})
+    terms = _terms(required=True, metadata={"description": _TERMS_DOC})
     expires_on = ma.fields.Date(required=True, metadata={"description": "Last day the offer can be accepted"})
     message = TrimmedString(load_default=None, validate=validate.Length(max=5000))
 
 
 class OfferReviseSchema(Schema):
-    terms = ma.fields.Dict(load_default=None, metadata={"description": "Only the terms that change; lists are replaced whole"})
+    terms = ma.fields.Dict(load_default=None, metadata={"description": _CHANGED_TERMS_DOC})
     expires_on = ma.fields.Date(load_default=None, metadata={"description": "New last day; the current one when omitted"})
     message = TrimmedString(load_default=None, validate=validate.Length(max=5000))
 
 
 class CounterSchema(OfferReviseSchema):
-    terms = ma.fields.Dict(required=True, metadata={"description": "Only the terms that change; lists are replaced whole"})
+    terms = ma.fields.Dict(required=True, metadata={"description": _CHANGED_TERMS_DOC})
 
 
 class RejectSchema(Schema):
@@ -44,10 +47,7 @@ class WithdrawSchema(Schema):
     reason = TrimmedString(load_default=None, validate=validate.Length(max=2000))
 
 
-class OfferListArgs(Schema):
-    class Meta:
-        unknown = ma.EXCLUDE
-
+class OfferListArgs(PageArgs):
     status = ma.fields.String(load_default=None, validate=validate.OneOf(OFFER_STATUSES))
     kind = ma.fields.String(load_default=None, validate=validate.OneOf(OFFER_KINDS))
     listing_id = ma.fields.Integer(load_default=None)
@@ -66,17 +66,17 @@ class OfferSchema(ma.Schema):
     company = ma.fields.Nested(PartyRefSchema)
     university = ma.fields.Nested(PartyRefSchema)
     revision_number = ma.fields.Integer()
-    terms = ma.fields.Dict()
+    terms = _terms(metadata={"description": _TERMS_DOC})
     expires_on = ma.fields.Date()
     version = ma.fields.Integer()
     created_by = ma.fields.Nested(ParticipantSchema, allow_none=True)
     created_at = ma.fields.DateTime()
     updated_at = ma.fields.DateTime()
-    closed_at = ma.fields.DateTime()
-    rejection_reason = ma.fields.String()
-    rejection_text = ma.fields.String()
-    license_id = ma.fields.Integer()
-    sponsorship_id = ma.fields.Method("get_sponsorship_id")
+    closed_at = ma.fields.DateTime(allow_none=True)
+    rejection_reason = ma.fields.String(allow_none=True)
+    rejection_text = ma.fields.String(allow_none=True)
+    license_id = ma.fields.Integer(allow_none=True)
+    sponsorship_id = ma.fields.Method("get_sponsorship_id", allow_none=True, metadata={"type": "integer"})
 
     def get_sponsorship_id(self, offer):
         return offer.sponsorship.id if offer.sponsorship else None
@@ -87,9 +87,9 @@ class RevisionSchema(ma.Schema):
     kind = ma.fields.String(metadata={"description": "offer (the first), counter or edit"})
     side = ma.fields.String()
     author = ma.fields.Nested(ParticipantSchema, allow_none=True)
-    terms = ma.fields.Dict()
+    terms = _terms(metadata={"description": _TERMS_DOC})
     expires_on = ma.fields.Date()
-    message = ma.fields.String()
+    message = ma.fields.String(allow_none=True)
     created_at = ma.fields.DateTime()
     changes = ma.fields.Dict(metadata={"description": "{term: [before, after]} against the previous revision"})
 

@@ -29,6 +29,8 @@ def _rate(**kwargs):
 
 
 class MilestoneTerms(Schema):
+    """A milestone payment: due on a date, or when an event (the trigger) happens; give exactly one."""
+
     name = TrimmedString(required=True, validate=non_blank(200))
     amount = _positive_amount(required=True)
     due_date = ma.fields.Date(load_default=None, allow_none=True)
@@ -41,25 +43,38 @@ class MilestoneTerms(Schema):
 
 
 class LicenseTerms(Schema):
+    """The terms of a license offer (``kind`` license). Amounts are minor units of ``currency``;
+    rates are basis points (10000 = 100%)."""
+
     asset_ids = ma.fields.List(
         ma.fields.Integer(strict=True), required=True, validate=validate.Length(min=1, max=100),
         metadata={"description": "IP assets of the listing to license"},
     )
-    exclusivity = ma.fields.String(required=True, validate=validate.OneOf(EXCLUSIVITY))
+    exclusivity = ma.fields.String(
+        required=True, validate=validate.OneOf(EXCLUSIVITY),
+        metadata={"description": "exclusive: nobody else, the university included; sole: nobody else but the "
+                                 "university; non_exclusive: others may be licensed too"},
+    )
     fields = ma.fields.List(FieldCode(), required=True, validate=validate.Length(min=1, max=50),
                             metadata={"description": "Fields of use (technology field codes)"})
-    territories = ma.fields.List(TerritoryField(), required=True, validate=validate.Length(min=1, max=250))
-    start_date = ma.fields.Date(required=True)
+    territories = ma.fields.List(TerritoryField(), required=True, validate=validate.Length(min=1, max=250),
+                                 metadata={"description": "Country codes, EU, or WORLDWIDE alone; no repeats"})
+    start_date = ma.fields.Date(required=True, metadata={"description": "First day of the term"})
     end_date = ma.fields.Date(load_default=None, allow_none=True,
                               metadata={"description": "Last day of the term; null: until terminated"})
-    sublicensing = ma.fields.Boolean(load_default=False)
+    sublicensing = ma.fields.Boolean(load_default=False, metadata={"description": "May the licensee sublicense"})
     currency = CurrencyField(required=True)
-    upfront_fee_amount = AmountField(load_default=0)
-    royalty_rate_bps = _rate(load_default=0)
-    minimum_annual_royalty_amount = AmountField(load_default=0)
+    upfront_fee_amount = AmountField(load_default=0, metadata={"description": "Invoiced at acceptance; the "
+                                                                             "license is active once it is paid"})
+    royalty_rate_bps = _rate(load_default=0, metadata={"description": "Royalty on net sales"})
+    minimum_annual_royalty_amount = AmountField(load_default=0, metadata={
+        "description": "Charged at the end of each license year for any shortfall of the royalties"})
     milestones = ma.fields.List(ma.fields.Nested(MilestoneTerms), load_default=list, validate=validate.Length(max=50))
     equity_bps = _rate(load_default=0, metadata={"description": "Equity for the university, startups only"})
-    reporting_period = ma.fields.String(load_default="quarterly", validate=validate.OneOf(REPORTING_PERIODS))
+    reporting_period = ma.fields.String(
+        load_default="quarterly", validate=validate.OneOf(REPORTING_PERIODS),
+        metadata={"description": "How often the licensee reports sales (periods counted from start_date)"},
+    )
 
     @ma.validates_schema
     def _consistent(self, data, **kwargs):
@@ -80,21 +95,27 @@ class LicenseTerms(Schema):
 
 
 class TrancheTerms(Schema):
+    """A funding tranche: invoiced to the sponsor, due on its date."""
+
     due_date = ma.fields.Date(required=True)
     amount = _positive_amount(required=True)
 
 
 class SponsorshipTerms(Schema):
+    """The terms of a sponsored-research offer (``kind`` sponsored_research). Amounts are minor units
+    of ``currency``; the tranches add up to ``total_amount`` and are listed in date order."""
+
     currency = CurrencyField(required=True)
     total_amount = _positive_amount(required=True)
     tranches = ma.fields.List(ma.fields.Nested(TrancheTerms), required=True, validate=validate.Length(min=1, max=60))
-    start_date = ma.fields.Date(required=True)
+    start_date = ma.fields.Date(required=True, metadata={"description": "When the research starts"})
     duration_months = ma.fields.Integer(strict=True, required=True, validate=validate.Range(min=1, max=120))
     deliverables = ma.fields.List(TrimmedString(validate=non_blank(500)), required=True,
                                   validate=validate.Length(min=1, max=50))
     ip_ownership = ma.fields.String(required=True, validate=validate.OneOf(IP_OWNERSHIP),
                                     metadata={"description": "Who owns IP resulting from the research"})
-    ip_terms = TrimmedString(load_default=None, allow_none=True, validate=validate.Length(max=5000))
+    ip_terms = TrimmedString(load_default=None, allow_none=True, validate=validate.Length(max=5000),
+                             metadata={"description": "Anything more about the IP (licensing options, publication)"})
 
     @ma.validates_schema
     def _tranches_add_up(self, data, **kwargs):

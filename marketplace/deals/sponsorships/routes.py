@@ -6,7 +6,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from marketplace.core.auth import membership_required
-from marketplace.core.pagination import PageArgs, page_schema
+from marketplace.core.pagination import page_schema
 from marketplace.deals.parties import COMPANY_KINDS, require_party
 from marketplace.deals.sponsorships import schemas as s
 from marketplace.deals.sponsorships import services
@@ -20,12 +20,11 @@ party_required = membership_required(kinds=(*COMPANY_KINDS, "university"))
 @blp.route("")
 class Sponsorships(MethodView):
     @party_required
-    @blp.arguments(s.SponsorshipListArgs, location="query")
-    @blp.arguments(PageArgs, location="query", as_kwargs=True)
+    @blp.arguments(s.SponsorshipListArgs, location="query", as_kwargs=True)
     @blp.response(200, page_schema(s.SponsorshipSchema))
-    def get(self, filters, **paging):
+    def get(self, **filters):
         """Agreements your organization funds or performs, with what is paid, outstanding and overdue."""
-        return services.list_agreements(db.session, require_party(), **filters, **paging)
+        return services.list_agreements(db.session, require_party(), **filters)
 
 
 @blp.route("/<int:agreement_id>")

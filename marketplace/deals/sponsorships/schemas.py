@@ -5,6 +5,7 @@ from __future__ import annotations
 import marshmallow as ma
 from marshmallow import validate
 
+from marketplace.core.pagination import PageArgs
 from marketplace.core.schemas import Schema
 from marketplace.deals.schemas import ListingRefSchema, PartyRefSchema
 from marketplace.ip.licenses.schemas import MoneySchema
@@ -14,7 +15,7 @@ class TrancheSchema(ma.Schema):
     number = ma.fields.Integer()
     due_date = ma.fields.Date()
     amount = ma.fields.Integer()
-    invoice_id = ma.fields.Integer()
+    invoice_id = ma.fields.Integer(allow_none=True)
 
 
 class SponsorshipSchema(ma.Schema):
@@ -29,15 +30,12 @@ class SponsorshipSchema(ma.Schema):
     end_date = ma.fields.Date()
     deliverables = ma.fields.List(ma.fields.String())
     ip_ownership = ma.fields.String()
-    ip_terms = ma.fields.String()
+    ip_terms = ma.fields.String(allow_none=True)
     tranches = ma.fields.List(ma.fields.Nested(TrancheSchema))
     created_at = ma.fields.DateTime()
     money = ma.fields.Nested(MoneySchema)
 
 
-class SponsorshipListArgs(Schema):
-    class Meta:
-        unknown = ma.EXCLUDE
-
+class SponsorshipListArgs(PageArgs):
     role = ma.fields.String(load_default=None, validate=validate.OneOf(("sponsor", "university")))
     listing_id = ma.fields.Integer(load_default=None)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask.views import MethodView
 
 from marketplace.core.auth import membership_required, require_membership
-from marketplace.core.pagination import PageArgs, page_schema
+from marketplace.core.pagination import page_schema
 from marketplace.core.schemas import OptionalReasonSchema
 from marketplace.extensions import db
 from marketplace.incubator.routes import blp
@@ -16,12 +16,11 @@ from marketplace.incubator.services import reviews
 
 @blp.route("/cohorts/<int:cohort_id>/applications")
 class CohortApplications(MethodView):
-    @blp.arguments(s.ApplicationListArgs, location="query")
-    @blp.arguments(PageArgs, location="query", as_kwargs=True)
+    @blp.arguments(s.ApplicationListArgs, location="query", as_kwargs=True)
     @blp.response(200, page_schema(s.ApplicationSchema))
-    def get(self, filters, cohort_id, **paging):
+    def get(self, cohort_id, **filters):
         """A cohort's submitted applications: all for managers, the assigned ones for reviewers."""
-        return services.list_cohort_applications(db.session, require_membership(), cohort_id, **filters, **paging)
+        return services.list_cohort_applications(db.session, require_membership(), cohort_id, **filters)
 
     @membership_required(kinds=("startup",))
     @blp.arguments(s.ApplicationCreateSchema)
@@ -33,12 +32,11 @@ class CohortApplications(MethodView):
 
 @blp.route("/applications")
 class MyApplications(MethodView):
-    @blp.arguments(s.ApplicationListArgs, location="query")
-    @blp.arguments(PageArgs, location="query", as_kwargs=True)
+    @blp.arguments(s.ApplicationListArgs, location="query", as_kwargs=True)
     @blp.response(200, page_schema(s.ApplicationSchema))
-    def get(self, filters, **paging):
+    def get(self, **filters):
         """Your startup's applications, or the applications assigned to you for review."""
-        return services.list_my_applications(db.session, require_membership(), **filters, **paging)
+        return services.list_my_applications(db.session, require_membership(), **filters)
 
 
 @blp.route("/applications/<int:application_id>")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask.views import MethodView
 
 from marketplace.core.auth import MANAGER, membership_required, require_membership
-from marketplace.core.pagination import PageArgs, page_schema
+from marketplace.core.pagination import page_schema
 from marketplace.extensions import db
 from marketplace.incubator.routes import blp
 from marketplace.incubator.schemas import programs as s
@@ -14,12 +14,11 @@ from marketplace.incubator.services import programs as services
 
 @blp.route("/programs")
 class Programs(MethodView):
-    @blp.arguments(s.ProgramListArgs, location="query")
-    @blp.arguments(PageArgs, location="query", as_kwargs=True)
+    @blp.arguments(s.ProgramListArgs, location="query", as_kwargs=True)
     @blp.response(200, page_schema(s.ProgramSchema))
-    def get(self, filters, **paging):
+    def get(self, **filters):
         """Programs of your incubator and every program with an announced cohort."""
-        return services.list_programs(db.session, require_membership(), **filters, **paging)
+        return services.list_programs(db.session, require_membership(), **filters)
 
     @membership_required(kinds=("incubator",), role=MANAGER, verified=True)
     @blp.arguments(s.ProgramCreateSchema)
@@ -54,12 +53,11 @@ class ProgramCohorts(MethodView):
 
 @blp.route("/cohorts")
 class Cohorts(MethodView):
-    @blp.arguments(s.CohortListArgs, location="query")
-    @blp.arguments(PageArgs, location="query", as_kwargs=True)
+    @blp.arguments(s.CohortListArgs, location="query", as_kwargs=True)
     @blp.response(200, page_schema(s.CohortSchema))
-    def get(self, filters, **paging):
+    def get(self, **filters):
         """Cohorts of your incubator and every announced cohort (``status=open`` for those taking applications)."""
-        return services.list_cohorts(db.session, require_membership(), **filters, **paging)
+        return services.list_cohorts(db.session, require_membership(), **filters)
 
 
 @blp.route("/cohorts/<int:cohort_id>")

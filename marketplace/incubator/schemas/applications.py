@@ -6,7 +6,8 @@ import marshmallow as ma
 from marshmallow import validate
 
 from marketplace.accounts.schemas import OrganizationRefSchema, PersonRefSchema
-from marketplace.core.schemas import Schema, TrimmedString, UpdateSchema
+from marketplace.core.pagination import PageArgs
+from marketplace.core.schemas import DecimalString, Schema, TrimmedString, UpdateSchema
 from marketplace.incubator import scoring
 from marketplace.incubator.models import APPLICATION_STATUSES, SCORE_MAX, SCORE_MIN
 
@@ -35,10 +36,7 @@ class ApplicationCreateSchema(Schema):
     )
 
 
-class ApplicationListArgs(Schema):
-    class Meta:
-        unknown = ma.EXCLUDE
-
+class ApplicationListArgs(PageArgs):
     status = ma.fields.String(load_default=None, validate=validate.OneOf(APPLICATION_STATUSES))
 
 
@@ -67,11 +65,11 @@ class ApplicationSchema(ma.Schema):
     status = ma.fields.String()
     pitch = ma.fields.String()
     answers = ma.fields.Dict(keys=ma.fields.String(), values=ma.fields.String())
-    submitted_at = ma.fields.DateTime()
-    waitlisted_at = ma.fields.DateTime()
-    decided_at = ma.fields.DateTime()
-    decision_note = ma.fields.String()
-    withdrawn_at = ma.fields.DateTime()
+    submitted_at = ma.fields.DateTime(allow_none=True)
+    waitlisted_at = ma.fields.DateTime(allow_none=True)
+    decided_at = ma.fields.DateTime(allow_none=True)
+    decision_note = ma.fields.String(allow_none=True)
+    withdrawn_at = ma.fields.DateTime(allow_none=True)
     created_at = ma.fields.DateTime()
     updated_at = ma.fields.DateTime()
 
@@ -80,7 +78,7 @@ class ApplicationRefSchema(ma.Schema):
     id = ma.fields.Integer()
     status = ma.fields.String()
     startup = ma.fields.Nested(OrganizationRefSchema)
-    submitted_at = ma.fields.DateTime()
+    submitted_at = ma.fields.DateTime(allow_none=True)
 
 
 class ReviewerAssignmentSchema(ma.Schema):
@@ -103,7 +101,9 @@ class ReviewSchema(ma.Schema):
     scores = ma.fields.List(ma.fields.Nested(ScoreOutSchema))
     weighted_score = ma.fields.Method(
         "get_weighted_score",
-        metadata={"description": "sum(weight x score) / sum(weight), rounded half-up to 2 places"},
+        allow_none=True,
+        metadata={**DecimalString().metadata,
+                  "description": "sum(weight x score) / sum(weight), rounded half-up to 2 places; null before scoring"},
     )
     created_at = ma.fields.DateTime()
     updated_at = ma.fields.DateTime()
@@ -120,10 +120,11 @@ class RankedApplicationSchema(ma.Schema):
     rank = ma.fields.Integer()
     application = ma.fields.Nested(ApplicationRefSchema)
     review_count = ma.fields.Integer()
-    weighted_average = ma.fields.Decimal(
-        as_string=True, metadata={"description": "Mean of the reviews' weighted scores, half-up to 2 places"}
+    weighted_average = DecimalString(
+        allow_none=True,
+        metadata={"description": "Mean of the reviews' weighted scores, half-up to 2 places; null before the first review"},
     )
-    spread = ma.fields.Decimal(as_string=True, metadata={"description": "Highest minus lowest review score"})
+    spread = DecimalString(allow_none=True, metadata={"description": "Highest minus lowest review score"})
 
 
 class RankingSchema(ma.Schema):

@@ -7,6 +7,7 @@ from marshmallow import validate
 
 from marketplace.accounts.schemas import OrganizationRefSchema
 from marketplace.core.money import AmountField, CurrencyField
+from marketplace.core.pagination import PageArgs
 from marketplace.core.schemas import Schema, TrimmedString, UpdateSchema, non_blank
 from marketplace.core.taxonomy import FieldCode
 from marketplace.incubator.models import COHORT_STATUSES
@@ -72,17 +73,11 @@ class CohortCreateSchema(CohortUpdateSchema):
     rubric = ma.fields.List(ma.fields.Nested(CriterionSchema), load_default=list, validate=validate.Length(max=30))
 
 
-class ProgramListArgs(Schema):
-    class Meta:
-        unknown = ma.EXCLUDE
-
+class ProgramListArgs(PageArgs):
     incubator_id = ma.fields.Integer(load_default=None)
 
 
-class CohortListArgs(Schema):
-    class Meta:
-        unknown = ma.EXCLUDE
-
+class CohortListArgs(PageArgs):
     status = ma.fields.String(load_default=None, validate=validate.OneOf(COHORT_STATUSES))
     program_id = ma.fields.Integer(load_default=None)
 

@@ -6,7 +6,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from marketplace.core.auth import membership_required, require_membership
-from marketplace.core.pagination import PageArgs, page_schema
+from marketplace.core.pagination import page_schema
 from marketplace.ip.licenses import milestones, portfolio, reports
 from marketplace.ip.licenses import schemas as s
 from marketplace.extensions import db
@@ -25,12 +25,11 @@ def _caller():
 @blp.route("")
 class Licenses(MethodView):
     @party_required
-    @blp.arguments(s.LicenseListArgs, location="query")
-    @blp.arguments(PageArgs, location="query", as_kwargs=True)
+    @blp.arguments(s.LicenseListArgs, location="query", as_kwargs=True)
     @blp.response(200, page_schema(s.LicenseSchema))
-    def get(self, filters, **paging):
+    def get(self, **filters):
         """Licenses your organization grants or holds, with what is paid, outstanding and overdue."""
-        return portfolio.list_licenses(db.session, _caller(), **filters, **paging)
+        return portfolio.list_licenses(db.session, _caller(), **filters)
 
 
 @blp.route("/late-royalty-reports")
