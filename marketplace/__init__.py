@@ -29,7 +29,7 @@ def create_app(config: dict | None = None) -> Flask:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     register_extensions(app)
     register_blueprints(app)
-    register_integrations(app)
+    register_receivers(app)
     register_security(app)
     register_web(app)
     register_cli(app)
@@ -120,13 +120,10 @@ def register_blueprints(app: Flask) -> None:
     api.spec.options["security"] = [{"cookieAuth": []}, {"bearerAuth": []}, {}]
 
 
-def register_integrations(app: Flask) -> None:
-    """Wire packages that may not import each other: licensing issues invoices through payments,
-    and licenses follow the payments of their upfront fees (receivers connect on import)."""
-    from marketplace.deals import payment_events  # noqa: F401
-    from marketplace.deals.billing import INVOICING
-
-    app.extensions["invoicing"] = INVOICING
+def register_receivers(app: Flask) -> None:
+    """Connect each package's receivers of other packages' signals (they connect on import):
+    licenses follow the payments of their fees."""
+    from marketplace.ip.licenses import receivers  # noqa: F401
 
 
 def register_security(app: Flask) -> None:

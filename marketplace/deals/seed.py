@@ -22,7 +22,7 @@ from marketplace.deals.offers.models import Offer
 from marketplace.ip.licenses import reports, royalties
 from marketplace.ip.licenses.models import License
 from marketplace.listings.models import Listing
-from marketplace.payments.services import invoices_by_id, settle_manually
+from marketplace.payments.api import invoices_by_id, settle_manually
 
 CURRENCY = {"US": "USD", "DE": "EUR", "PT": "EUR", "JP": "JPY", "NL": "EUR", "GB": "GBP"}
 #: a unit of money in minor units: 1.00 in USD/EUR, 1 in JPY

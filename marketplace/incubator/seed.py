@@ -31,7 +31,7 @@ from marketplace.incubator.models import (
 )
 from marketplace.ip.licenses.models import License
 from marketplace.ip.models import IPAsset
-from marketplace.payments.services import create_invoice, settle_manually
+from marketplace.payments.api import issue_invoice, settle_manually
 
 INCUBATOR_SLUG = "harbor-deep-tech"
 PROGRAM_NAME = "Harbor Deep Tech Accelerator"
@@ -181,8 +181,8 @@ def _seed_license(session, orgs) -> None:
     )
     session.add(license)
     session.flush()
-    create_invoice(session, startup, university, license.upfront_fee_amount, license.currency, "upfront_fee",
-                   license.id, f"Upfront fee of license {license.id}", utcnow().date() + timedelta(days=14))
+    issue_invoice(session, startup, university, license.upfront_fee_amount, license.currency, "upfront_fee",
+                  license.id, f"Upfront fee of license {license.id}", utcnow().date() + timedelta(days=14))
 
 
 def _seed_open_cohort(session, program, orgs, manager, mentor) -> None:

@@ -1,11 +1,12 @@
 """Buying a listing's express license: a non-exclusive License plus its invoice, activated when paid.
 
 The purchase creates the License (draft -> pending_payment) and an invoice through the payments
-service; at most one purchase per buyer and listing is open (a unique index). Payments tells us
-what happened through its signals (it imports neither ip nor listings), and licensing's one path for
-paid licenses (``ip.licenses.upfront``) applies it: paid -> active (conflict check included; a
-license that can no longer start gets its card payment refunded); a failed or cancelled payment
-leaves it pending and the invoice payable again; a full refund or a void terminates it.
+public API; at most one purchase per buyer and listing is open (a unique index). Payments tells
+licensing what happened through its signals (it imports neither ip nor listings), and licensing's
+receivers (``ip.licenses.receivers``) apply it on its one path for paid licenses
+(``ip.licenses.upfront``): paid -> active (conflict check included; a license that can no longer
+start gets its card payment refunded); a failed or cancelled payment leaves it pending and the
+invoice payable again; a full refund or a void terminates it.
 """
 
 from __future__ import annotations
@@ -23,14 +24,11 @@ from marketplace.core import audit
 from marketplace.core.db import utcnow
 from marketplace.core.errors import Conflict, Forbidden
 from marketplace.ip.licenses import services as licensing
-from marketplace.ip.licenses import upfront
 from marketplace.ip.licenses.models import License
 from marketplace.listings.models import Listing
 from marketplace.listings.services import visible_listing
 from marketplace.notifications.services import tell
-from marketplace.payments import services as payments
-from marketplace.payments import signals
-from marketplace.payments.models import Invoice
+from marketplace.payments import api as payments
 
 SOURCE = "express_license"
 BUYER_KINDS = ("company", "startup")
@@ -44,8 +42,8 @@ def add_months(day: date, months: int) -> date:
     return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
-def purchase(session, buyer: User, listing_id: int) -> tuple[License, Invoice]:
-    """A verified company (or startup) buys the listing's express license."""
+def purchase(session, buyer: User, listing_id: int) -> tuple[License, object]:
+    """A verified company (or startup) buys the listing's express license: the license and its invoice."""
     org = buyer.organization
     if org is None or org.kind not in BUYER_KINDS:
         raise Forbidden("Only companies and startups buy express licenses.")
@@ -89,7 +87,7 @@ def purchase(session, buyer: User, listing_id: int) -> tuple[License, Invoice]:
         return _answer_again(session, existing)
     licensing.ensure_no_conflict(session, license, statuses=licensing.HOLDING)
     licensing.LICENSE_WORKFLOW.apply(license, "request_payment")
-    invoice = payments.create_invoice(
+    invoice = payments.issue_invoice(
         session,
         org,
         listing.university_id,
@@ -131,13 +129,13 @@ def _open_purchase(session, organization_id: int, listing_id: int) -> License | 
     ).scalar_one_or_none()
 
 
-def _answer_again(session, existing: License) -> tuple[License, Invoice]:
+def _answer_again(session, existing: License) -> tuple[License, object]:
     """Ordering again: the unpaid order is returned as it is; a license in force is a conflict."""
     if existing.status == "active":
         raise Conflict(f"Your organization already holds this express license (license {existing.id}).",
                        slug="express-license-held")
     invoice = payments.invoices_by_id(session, [existing.upfront_invoice_id]).get(existing.upfront_invoice_id) or next(
-        (i for i in reversed(payments.find_invoices(session, SOURCE, existing.id)) if i.status != "void"), None
+        (i for i in reversed(payments.find_invoices(session, SOURCE, existing.id)) if not payments.is_void(i)), None
     )
     if invoice is None:
         raise Conflict(f"Your organization's order of this express license (license {existing.id}) has no payable "
@@ -152,20 +150,3 @@ def _tell(session, license: License, kind: str, subject: str, message: str) -> N
     )
     link = current_app.config["PUBLIC_BASE_URL"].rstrip("/") + f"/licenses/{license.id}"
     tell(session, people, kind=kind, title=subject, body=message, link=link, data={"license_id": license.id})
-
-
-@signals.invoice_paid.connect_via(SOURCE)
-def _activate_when_paid(sender, *, session, invoice, payment=None, **extra):
-    """Paid: the license becomes active through licensing's one path for paid licenses; when it can no
-    longer start, the answer says why and payments gives card money back."""
-    return upfront.paid(session, invoice.id, by_card=payment is not None)
-
-
-@signals.invoice_refunded.connect_via(SOURCE)
-def _terminate_when_refunded(sender, *, session, invoice, fully=False, **extra):
-    upfront.refunded(session, invoice.id, fully=fully)
-
-
-@signals.invoice_voided.connect_via(SOURCE)
-def _terminate_when_voided(sender, *, session, invoice, reason=None, **extra):
-    upfront.voided(session, invoice.id, reason or "no reason given")

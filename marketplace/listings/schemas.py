@@ -19,7 +19,7 @@ from marketplace.listings.models import (
     OPPORTUNITY_TYPES,
 )
 from marketplace.listings.workflow import LISTING_WORKFLOW
-from marketplace.payments.schemas import InvoiceSchema
+from marketplace.payments.api import InvoiceSchema
 
 WORLDWIDE = "WORLDWIDE"
 

@@ -1,7 +1,6 @@
-"""Invoice rules and the public API other packages call (``create_invoice``, ``find_invoices``).
-
-Other packages create invoices here and learn about payments through ``payments.signals``;
-payments imports none of them.
+"""Invoice rules. Other packages reach them only through ``marketplace.payments.api`` (which
+re-exports ``create_invoice`` as ``issue_invoice``, ``find_invoices``...) and learn about payments
+through its signals; payments imports none of them.
 """
 
 from __future__ import annotations

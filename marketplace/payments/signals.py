@@ -1,4 +1,5 @@
-"""What payments tell the other packages. Subscribe with ``invoice_paid.connect(fn, sender="express_license")``.
+"""What payments tell the other packages (through ``payments.api``). Subscribe with
+``api.invoice_paid.connect(fn, sender="express_license")``.
 
 Every signal is sent with ``sender`` = the invoice's ``source`` (``express_license``, ``royalty``...)
 and keyword arguments ``session`` and ``invoice``; receivers run inside the same database

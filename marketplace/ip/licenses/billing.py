@@ -1,66 +1,23 @@
-"""The seam through which licensing issues invoices and learns what they say about money.
-
-``ip`` sits below ``payments`` and never imports it: the application wires an implementation of
-:class:`Invoicing` (``marketplace.deals.billing.PaymentsInvoicing``, over the payments service) into
-``app.extensions["invoicing"]``. The functions below are the only places licensing issues invoices.
+"""Where licensing issues invoices and learns what they say about money, through payments'
+public API (``marketplace.payments.api``). The functions below are the only places licensing
+issues invoices.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from typing import Protocol
-
-from flask import current_app
 
 from marketplace.core.db import utcnow
+from marketplace.payments import api as payments
 
 #: days a licensee has to pay a royalty, a true-up or a confirmed milestone
 PAYMENT_TERMS_DAYS = 30
 
 
-@dataclass
-class MoneySummary:
-    """What the invoices of one agreement add up to, in its currency (minor units)."""
-
-    currency: str
-    invoiced_amount: int = 0
-    paid_amount: int = 0
-    outstanding_amount: int = 0
-    overdue_amount: int = 0
-    invoice_ids: list[int] = field(default_factory=list)
-
-
-class Invoicing(Protocol):
-    """What licensing needs from the payments side."""
-
-    def issue(self, session, *, payer_id: int, payee_id: int, amount: int, currency: str, source: str,
-              source_ref: str, description: str, due_date: date) -> int:
-        """Issue an invoice (flushed with the caller's transaction); its id."""
-
-    def summarize(self, session, owners: dict, today: date) -> dict:
-        """``{key: MoneySummary}`` for ``owners`` = ``{key: (currency, invoice_ids)}``."""
-
-    def received(self, session, invoice_ids: list[int], since: datetime, until: datetime) -> list[dict]:
-        """Money paid on these invoices in ``[since, until)``, per currency."""
-
-
-def invoicing() -> Invoicing:
-    return current_app.extensions["invoicing"]
-
-
 def _issue(session, license, *, amount: int, source: str, source_ref: str, description: str, due_date: date) -> int:
-    return invoicing().issue(
-        session,
-        payer_id=license.licensee_id,
-        payee_id=license.licensor_id,
-        amount=amount,
-        currency=license.currency,
-        source=source,
-        source_ref=source_ref,
-        description=description,
-        due_date=due_date,
-    )
+    invoice = payments.issue_invoice(session, license.licensee_id, license.licensor_id, amount, license.currency,
+                                     source, source_ref, description, due_date)
+    return invoice.id
 
 
 def invoice_upfront_fee(session, license) -> int:
@@ -98,8 +55,9 @@ def invoice_true_up(session, report, year_start: date, year_end: date, issued_on
 
 def summarize(session, owners: dict, today: date) -> dict:
     """Paid, outstanding and overdue per owner: ``owners`` = ``{key: (currency, invoice_ids)}``."""
-    return invoicing().summarize(session, owners, today)
+    return payments.money_summaries(session, owners, today)
 
 
 def received(session, invoice_ids: list[int], since: datetime, until: datetime) -> list[dict]:
-    return invoicing().received(session, invoice_ids, since, until)
+    """Money paid on these invoices in ``[since, until)``, per currency."""
+    return payments.money_received(session, invoice_ids, since, until)

@@ -2,11 +2,11 @@
 refunded or voided: paid -> active (conflict check included); fully refunded -> terminated; voided
 before payment -> terminated. One path for negotiated and express licenses.
 
-Called by the receivers of the payments signals (``marketplace.deals.payment_events`` for
-negotiated licenses, ``marketplace.listings.express`` for express ones) inside the payment's
-transaction, so they only flush. A payment for a license that can no longer start (ended before it
-was paid, or blocked by a conflicting license) does not undo the payment: ``paid`` says why, the
-receiver hands that to payments, which gives card money back; both sides are told.
+Called by licensing's receivers of the payments signals (``marketplace.ip.licenses.receivers``,
+for negotiated and express licenses alike) inside the payment's transaction, so they only flush.
+A payment for a license that can no longer start (ended before it was paid, or blocked by a
+conflicting license) does not undo the payment: ``paid`` says why, the receiver hands that to
+payments, which gives card money back; both sides are told.
 """
 
 from __future__ import annotations
