@@ -15,10 +15,9 @@ from marketplace.core.taxonomy import with_ancestors
 
 MAX_QUERY_CLAUSES = 12
 MIN_PREFIX = 2
-#: a prefix stands for at most this many indexed words: those found in the most listings
+#: the prefixes of a query stand for at most this many indexed words together, shared equally
+#: (each at least one): those found in the most listings
 MAX_PREFIX_WORDS = 10
-#: the prefixes of one query stand for at most this many words together (each for at least one)
-MAX_QUERY_PREFIX_WORDS = 20
 #: deepest result a client may page to (page * page_size)
 MAX_RESULT_WINDOW = 10_000
 SORTS = ("relevance", "newest", "trl")
@@ -58,7 +57,7 @@ class ParsedQuery:
         """How many words each prefix of this query stands for (its most frequent ones): the work a
         prefix causes grows with its words' postings, so a query's prefixes share a fixed budget."""
         prefixes = sum(1 for clause in self.clauses() if clause.kind == "prefix")
-        return max(1, min(MAX_PREFIX_WORDS, MAX_QUERY_PREFIX_WORDS // max(1, prefixes)))
+        return max(1, MAX_PREFIX_WORDS // max(1, prefixes))
 
     def clauses(self, *, positive_only: bool = False):
         for group in self.groups:

@@ -85,6 +85,19 @@ def test_a_prefix_searches_only_its_most_frequent_words(client, search_backend, 
     assert ids(search(client, q="kxrare0*")) == [rare[0].id]
 
 
+def test_the_prefixes_of_a_query_share_the_cap(client, search_backend, publish, refresh_statistics):
+    common = " ".join(f"qv{i:02d}" for i in range(MAX_PREFIX_WORDS // 2))
+    found = [publish(f"Alpha {common}"), publish(f"Beta {common}")]
+    rarest = publish("Gamma qv07")
+    other = publish("Delta zzword")
+    refresh_statistics()
+    assert sorted(ids(search(client, q="qv*"))) == sorted([*(f.id for f in found), rarest.id])
+    # two prefixes: each stands for half the cap's words, its most frequent
+    response = search(client, q="qv* OR zz*")
+    assert sorted(ids(response)) == sorted([*(f.id for f in found), other.id])
+    assert response.json["total"] == 3
+
+
 def test_excluded_word(client, search_backend, publish):
     keep = publish("Sodium battery", "Cells.")
     publish("Lithium battery", "Cells.")
