@@ -431,6 +431,8 @@ def _build(app, args, workdir: str, index_dir: str):
 
     if args.backend == "whoosh":
         raw_ix = backend._index()
+    elif args.no_raw:
+        raw_ix = None
     else:
         raw_dir = os.path.join(workdir, "raw-whoosh")
         raw_backend = WhooshBackend(raw_dir)
@@ -446,13 +448,14 @@ def _build(app, args, workdir: str, index_dir: str):
 
 
 def _reused_index(app, workdir: str, backend_name: str):
-    """The raw Whoosh index of a kept run (the app's own index is reopened by the app)."""
+    """The raw Whoosh index of a kept run, if it has one (the app's own index is reopened by the app)."""
     from marketplace.search.backends import get_backend
     from marketplace.search.backends.whoosh import WhooshBackend
 
     if backend_name == "whoosh":
         return get_backend(app)._index()
-    return WhooshBackend(os.path.join(workdir, "raw-whoosh"))._index()
+    raw_dir = os.path.join(workdir, "raw-whoosh")
+    return WhooshBackend(raw_dir)._index() if os.path.isdir(raw_dir) else None
 
 
 def main(argv=None) -> int:
@@ -467,6 +470,11 @@ def main(argv=None) -> int:
         "--workdir",
         help="keep the database and index in this directory and reuse them on the next run with the same"
         " --listings, --backend and --seed (skips generating and indexing)",
+    )
+    parser.add_argument(
+        "--no-raw",
+        action="store_true",
+        help="with --backend postgres: skip the raw Whoosh reference (its index build and queries)",
     )
     args = parser.parse_args(argv)
 
@@ -524,13 +532,16 @@ def main(argv=None) -> int:
         server, port = serve(app)
         for params in mix[:5]:  # warm up: OS file cache, this process's searcher and its bitmaps
             api_get(port, params)
-            raw_whoosh_query(raw_ix, params)
+            if raw_ix is not None:
+                raw_whoosh_query(raw_ix, params)
         api_ms, raw_ms = [], []
         api_totals = raw_totals = 0
         for params in mix:
             started = time.perf_counter()
             api_totals += api_get(port, params)["total"]
             api_ms.append((time.perf_counter() - started) * 1000)
+            if raw_ix is None:
+                continue
             with app.app_context():
                 started = time.perf_counter()
                 raw_totals += raw_whoosh_query(raw_ix, params)
@@ -542,14 +553,16 @@ def main(argv=None) -> int:
         print(
             f"api ({args.backend}, HTTP):   p50 {statistics.median(api_ms):7.1f} ms   p95 {percentile(api_ms, 95):7.1f} ms"
         )
-        print(
-            f"raw (whoosh, fresh searcher): p50 {statistics.median(raw_ms):7.1f} ms   p95 {percentile(raw_ms, 95):7.1f} ms"
-        )
-        api_p95, raw_p95 = percentile(api_ms, 95), percentile(raw_ms, 95)
-        print(
-            f"search p95 api/raw = {api_p95 / raw_p95:.2f} (api {api_p95:.1f} ms, raw {raw_p95:.1f} ms, "
-            f"{args.listings} listings)"
-        )
+        api_p95 = percentile(api_ms, 95)
+        if raw_ms:
+            raw_p95 = percentile(raw_ms, 95)
+            print(
+                f"raw (whoosh, fresh searcher): p50 {statistics.median(raw_ms):7.1f} ms   p95 {raw_p95:7.1f} ms"
+            )
+            print(
+                f"search p95 api/raw = {api_p95 / raw_p95:.2f} (api {api_p95:.1f} ms, raw {raw_p95:.1f} ms, "
+                f"{args.listings} listings)"
+            )
         slowest = max(worst.values())
         print(
             f"worst queries max/p95 = {slowest / api_p95:.2f} ("
