@@ -474,7 +474,7 @@ def main(argv=None) -> int:
     parser.add_argument(
         "--no-raw",
         action="store_true",
-        help="with --backend postgres: skip the raw Whoosh reference (its index build and queries)",
+        help="skip the raw Whoosh reference (its queries, and with --backend postgres its index build)",
     )
     args = parser.parse_args(argv)
 
@@ -527,6 +527,8 @@ def main(argv=None) -> int:
                 if args.workdir:
                     stamp.write_text(f"{args.listings} {args.backend} {args.seed} {pg_name or '-'}\n")
             db.session.remove()
+        if args.no_raw:
+            raw_ix = None
 
         mix = query_mix(args.queries, args.seed)
         server, port = serve(app)

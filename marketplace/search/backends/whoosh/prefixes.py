@@ -30,36 +30,42 @@ def prefix_words(reader, prefix: str, limit: int) -> list[str]:
 
 
 class PrefixWords(Query):
-    """Listings with any of the ``limit`` most frequent words starting with ``prefix``, in any text field.
+    """Listings with any of the ``limit`` most frequent words of each of ``prefixes`` (several: an OR
+    of prefixes, read in the same pass), in any text field.
 
     Scored per field and word like BM25 without the length normalisation (reading each listing's
     field length would cost more than its postings): boost x idf x tf (K1 + 1) / (tf + K1).
     """
 
-    def __init__(self, prefix: str, limit: int):
-        self.prefix = prefix
+    def __init__(self, prefixes: tuple[str, ...], limit: int):
+        self.prefixes = prefixes
         self.limit = limit
 
     def __eq__(self, other):
-        return type(other) is type(self) and (other.prefix, other.limit) == (self.prefix, self.limit)
+        return type(other) is type(self) and (other.prefixes, other.limit) == (self.prefixes, self.limit)
 
     def __hash__(self):
-        return hash((type(self).__name__, self.prefix, self.limit))
+        return hash((type(self).__name__, self.prefixes, self.limit))
 
     def __repr__(self):
-        return f"{type(self).__name__}({self.prefix!r}, {self.limit})"
+        return f"{type(self).__name__}({self.prefixes!r}, {self.limit})"
+
+    def words(self, reader) -> list[str]:
+        """The words searched, chosen on ``reader``'s index."""
+        words = (word for prefix in self.prefixes for word in prefix_words(reader, prefix, self.limit))
+        return list(dict.fromkeys(words))
 
     __str__ = __unicode__ = __repr__
 
     def estimate_size(self, ixreader):
-        words = prefix_words(ixreader, self.prefix, self.limit)
+        words = self.words(ixreader)
         return min(ixreader.doc_count_all(), sum(ixreader.doc_frequency(f, w) for f in TEXT_FIELDS for w in words))
 
     def matcher(self, searcher, context=None):
         # Words chosen on the whole index (a segment's searcher has it as parent), so that every
         # segment searches the same ones.
         top = searcher.get_parent()
-        words = prefix_words(top.reader(), self.prefix, self.limit)
+        words = self.words(top.reader())
         reader = searcher.reader()
         scored = context is None or context.weighting is not None
         scores: dict[int, float] = {}

@@ -20,7 +20,7 @@ def clause_query(clause: Clause, prefix_words: int):
 
     A prefix stands for its ``prefix_words`` most frequent words."""
     if clause.kind == "prefix":
-        return PrefixWords(fold_text(clause.text), prefix_words)
+        return PrefixWords((fold_text(clause.text),), prefix_words)
     words = stem_terms(clause.text)
     if not words:
         return None
@@ -35,6 +35,9 @@ def text_query(query: SearchQuery):
         return None
     musts, nots = [], []
     for group in query.parsed.groups:
+        if len(group) > 1 and all(c.kind == "prefix" for c in group):  # one pass over all their words
+            musts.append(PrefixWords(tuple(fold_text(c.text) for c in group), query.parsed.prefix_words))
+            continue
         parts = [(c, clause_query(c, query.parsed.prefix_words)) for c in group]
         parts = [(c, q) for c, q in parts if q is not None]
         if not parts:
