@@ -550,7 +550,7 @@ def main(argv=None) -> int:
                 raw_ms.append((time.perf_counter() - started) * 1000)
         worst = {name: time_worst(port, params) for name, params in WORST_QUERIES.items()}
         server.shutdown()
-        if args.backend == "whoosh" and api_totals != raw_totals:
+        if args.backend == "whoosh" and raw_ms and api_totals != raw_totals:
             print(f"WARNING: totals differ (api {api_totals}, raw {raw_totals})")
         print(
             f"api ({args.backend}, HTTP):   p50 {statistics.median(api_ms):7.1f} ms   p95 {percentile(api_ms, 95):7.1f} ms"
