@@ -15,11 +15,17 @@
    server on 127.0.0.1) and, in the same run, directly against the raw engine the straightforward
    way: a fresh ``searcher.search_page(query, 1, pagelen=20)`` per query with the same boosts,
    filters, facet counts (``groupedby``) and highlights.
-4. Prints p50/p95 for both and ends with
-   ``search p95 api/raw = R (api P ms, raw Q ms, N listings)``.
+4. Prints p50/p95 for both and ``search p95 api/raw = R (api P ms, raw Q ms, N listings)``.
+5. Times the most expensive queries one can send (``WORST_QUERIES``: broad prefixes, the deepest
+   page; the median of 3 calls each) through the API and ends with
+   ``worst queries max/p95 = R (co* X ms, ...)``, the slowest against the mix's API p95.
 
 Targets (ratios in one run): 10,000 listings: R <= 1.2; 100,000 with whoosh: R <= 0.75;
 100,000 with postgres: R <= 0.3. Reindex of 100,000: whoosh < 4 min, postgres < 1 min.
+Worst queries: max/p95 <= 3 at 100,000 listings, on both backends.
+
+``--workdir DIR`` keeps the generated database and index in DIR and reuses them on a later run
+with the same ``--listings``, ``--backend`` and ``--seed`` (no generating or indexing then).
 """
 
 from __future__ import annotations
@@ -372,6 +378,86 @@ def api_get(port: int, params: dict) -> dict:
     return json.loads(body)
 
 
+#: queries that cost the most per request (broad prefixes, the deepest page): each must stay
+#: within a small multiple of the mix's p95
+WORST_QUERIES = {
+    "co*": {"q": "co*"},
+    "pr*": {"q": "pr*"},
+    "co* OR pr* OR re* OR se*": {"q": "co* OR pr* OR re* OR se*"},
+    "system page 100 of 100": {"q": "system", "page": 100, "page_size": 100},
+    "newest page 100 of 100": {"page": 100, "page_size": 100},
+}
+
+
+def time_worst(port: int, params: dict, runs: int = 3) -> float:
+    """The median time of ``runs`` calls, in ms."""
+    times = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        api_get(port, {"page_size": 20, **params})
+        times.append((time.perf_counter() - started) * 1000)
+    return statistics.median(times)
+
+
+def _build(app, args, workdir: str, index_dir: str):
+    """Generate the listings and index them (timed); the raw Whoosh index to compare with."""
+    from flask_migrate import upgrade
+
+    from marketplace.core.transaction import commit
+    from marketplace.extensions import db
+    from marketplace.search.backends import get_backend
+    from marketplace.search.backends.whoosh import WhooshBackend
+
+    upgrade()
+    started = time.perf_counter()
+    generate(db.session, args.listings, args.seed)
+    print(f"  data generated in {time.perf_counter() - started:.1f} s")
+
+    backend = get_backend(app)
+    started = time.perf_counter()
+    count = backend.rebuild(db.session, args.batch_size, lambda n: None)
+    commit()
+    index_seconds = time.perf_counter() - started
+    if args.backend == "postgres":
+        size = db.session.execute(
+            sa.text("SELECT pg_total_relation_size('search_listings') + pg_total_relation_size('search_words')")
+        ).scalar_one()
+    else:
+        size = dir_size(index_dir)
+    print(
+        f"indexing ({args.backend}): {count} listings in {index_seconds:.1f} s = {count / index_seconds:.0f} docs/s;"
+        f" index size {size / 2**20:.1f} MiB"
+    )
+
+    if args.backend == "whoosh":
+        raw_ix = backend._index()
+    elif args.no_raw:
+        raw_ix = None
+    else:
+        raw_dir = os.path.join(workdir, "raw-whoosh")
+        raw_backend = WhooshBackend(raw_dir)
+        started = time.perf_counter()
+        raw_backend.rebuild(db.session, args.batch_size, lambda n: None)
+        seconds = time.perf_counter() - started
+        print(
+            f"indexing (whoosh, for the raw reference): {count} listings in {seconds:.1f} s ="
+            f" {count / seconds:.0f} docs/s; index size {dir_size(raw_dir) / 2**20:.1f} MiB"
+        )
+        raw_ix = raw_backend._index()
+    return raw_ix
+
+
+def _reused_index(app, workdir: str, backend_name: str):
+    """The raw Whoosh index of a kept run, if it has one (the app's own index is reopened by the app)."""
+    from marketplace.search.backends import get_backend
+    from marketplace.search.backends.whoosh import WhooshBackend
+
+    if backend_name == "whoosh":
+        return get_backend(app)._index()
+    raw_dir = os.path.join(workdir, "raw-whoosh")
+    return WhooshBackend(raw_dir)._index() if os.path.isdir(raw_dir) else None
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--listings", type=int, default=10_000)
@@ -380,26 +466,42 @@ def main(argv=None) -> int:
     parser.add_argument("--seed", type=int, default=42)
     parser.add_argument("--batch-size", type=int, default=1000)
     parser.add_argument("--keep", action="store_true", help="keep the generated database and index")
+    parser.add_argument(
+        "--workdir",
+        help="keep the database and index in this directory and reuse them on the next run with the same"
+        " --listings, --backend and --seed (skips generating and indexing)",
+    )
+    parser.add_argument(
+        "--no-raw",
+        action="store_true",
+        help="skip the raw Whoosh reference (its queries, and with --backend postgres its index build)",
+    )
     args = parser.parse_args(argv)
 
-    from flask_migrate import upgrade
-
     from marketplace import create_app
-    from marketplace.core.transaction import commit
     from marketplace.extensions import db
-    from marketplace.search.backends import get_backend
-    from marketplace.search.backends.whoosh import WhooshBackend
 
-    workdir = tempfile.mkdtemp(prefix="search-bench-")
+    reuse = False
+    if args.workdir:
+        args.keep = True
+        workdir = os.path.abspath(args.workdir)
+        os.makedirs(workdir, exist_ok=True)
+        stamp = Path(workdir, "bench-data")
+        reuse = stamp.exists() and stamp.read_text().split()[:3] == [str(args.listings), args.backend, str(args.seed)]
+    else:
+        workdir = tempfile.mkdtemp(prefix="search-bench-")
     admin_engine = pg_name = None
     if args.backend == "postgres":
         base = sa.make_url(
             os.environ.get("BENCH_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
         )
-        pg_name = f"search_bench_{uuid.uuid4().hex[:8]}"
         admin_engine = sa.create_engine(base, isolation_level="AUTOCOMMIT")
-        with admin_engine.connect() as conn:
-            conn.exec_driver_sql(f'CREATE DATABASE "{pg_name}"')
+        if reuse:
+            pg_name = stamp.read_text().split()[3]
+        else:
+            pg_name = f"search_bench_{uuid.uuid4().hex[:8]}"
+            with admin_engine.connect() as conn:
+                conn.exec_driver_sql(f'CREATE DATABASE "{pg_name}"')
         database_url = base.set(database=pg_name).render_as_string(hide_password=False)
     else:
         database_url = f"sqlite:///{workdir}/bench.db"
@@ -416,71 +518,58 @@ def main(argv=None) -> int:
     logging.getLogger().setLevel(logging.WARNING)
     try:
         with app.app_context():
-            upgrade()
             print(f"Search benchmark: {args.listings} listings, backend {args.backend}, {args.queries} queries")
-            started = time.perf_counter()
-            generate(db.session, args.listings, args.seed)
-            print(f"  data generated in {time.perf_counter() - started:.1f} s")
-
-            backend = get_backend(app)
-            started = time.perf_counter()
-            count = backend.rebuild(db.session, args.batch_size, lambda n: None)
-            commit()
-            index_seconds = time.perf_counter() - started
-            if args.backend == "postgres":
-                size = db.session.execute(
-                    sa.text("SELECT pg_total_relation_size('search_listings') + pg_total_relation_size('search_words')")
-                ).scalar_one()
+            if reuse:
+                print(f"  reusing the database and index in {workdir}")
+                raw_ix = _reused_index(app, workdir, args.backend)
             else:
-                size = dir_size(index_dir)
-            print(
-                f"indexing ({args.backend}): {count} listings in {index_seconds:.1f} s = {count / index_seconds:.0f} docs/s;"
-                f" index size {size / 2**20:.1f} MiB"
-            )
-
-            if args.backend == "whoosh":
-                raw_ix = backend._index()
-            else:
-                raw_dir = os.path.join(workdir, "raw-whoosh")
-                raw_backend = WhooshBackend(raw_dir)
-                started = time.perf_counter()
-                raw_backend.rebuild(db.session, args.batch_size, lambda n: None)
-                seconds = time.perf_counter() - started
-                print(
-                    f"indexing (whoosh, for the raw reference): {count} listings in {seconds:.1f} s ="
-                    f" {count / seconds:.0f} docs/s; index size {dir_size(raw_dir) / 2**20:.1f} MiB"
-                )
-                raw_ix = raw_backend._index()
+                raw_ix = _build(app, args, workdir, index_dir)
+                if args.workdir:
+                    stamp.write_text(f"{args.listings} {args.backend} {args.seed} {pg_name or '-'}\n")
             db.session.remove()
+        if args.no_raw:
+            raw_ix = None
 
         mix = query_mix(args.queries, args.seed)
         server, port = serve(app)
         for params in mix[:5]:  # warm up: OS file cache, this process's searcher and its bitmaps
             api_get(port, params)
-            raw_whoosh_query(raw_ix, params)
+            if raw_ix is not None:
+                raw_whoosh_query(raw_ix, params)
         api_ms, raw_ms = [], []
         api_totals = raw_totals = 0
         for params in mix:
             started = time.perf_counter()
             api_totals += api_get(port, params)["total"]
             api_ms.append((time.perf_counter() - started) * 1000)
+            if raw_ix is None:
+                continue
             with app.app_context():
                 started = time.perf_counter()
                 raw_totals += raw_whoosh_query(raw_ix, params)
                 raw_ms.append((time.perf_counter() - started) * 1000)
+        worst = {name: time_worst(port, params) for name, params in WORST_QUERIES.items()}
         server.shutdown()
-        if args.backend == "whoosh" and api_totals != raw_totals:
+        if args.backend == "whoosh" and raw_ms and api_totals != raw_totals:
             print(f"WARNING: totals differ (api {api_totals}, raw {raw_totals})")
         print(
             f"api ({args.backend}, HTTP):   p50 {statistics.median(api_ms):7.1f} ms   p95 {percentile(api_ms, 95):7.1f} ms"
         )
+        api_p95 = percentile(api_ms, 95)
+        if raw_ms:
+            raw_p95 = percentile(raw_ms, 95)
+            print(
+                f"raw (whoosh, fresh searcher): p50 {statistics.median(raw_ms):7.1f} ms   p95 {raw_p95:7.1f} ms"
+            )
+            print(
+                f"search p95 api/raw = {api_p95 / raw_p95:.2f} (api {api_p95:.1f} ms, raw {raw_p95:.1f} ms, "
+                f"{args.listings} listings)"
+            )
+        slowest = max(worst.values())
         print(
-            f"raw (whoosh, fresh searcher): p50 {statistics.median(raw_ms):7.1f} ms   p95 {percentile(raw_ms, 95):7.1f} ms"
-        )
-        api_p95, raw_p95 = percentile(api_ms, 95), percentile(raw_ms, 95)
-        print(
-            f"search p95 api/raw = {api_p95 / raw_p95:.2f} (api {api_p95:.1f} ms, raw {raw_p95:.1f} ms, "
-            f"{args.listings} listings)"
+            f"worst queries max/p95 = {slowest / api_p95:.2f} ("
+            + ", ".join(f"{name} {ms:.0f} ms" for name, ms in worst.items())
+            + f"; api p95 {api_p95:.1f} ms)"
         )
     finally:
         with app.app_context():

@@ -15,6 +15,9 @@ from marketplace.core.taxonomy import with_ancestors
 
 MAX_QUERY_CLAUSES = 12
 MIN_PREFIX = 2
+#: the prefixes of a query stand for at most this many indexed words together, shared equally
+#: (each at least one): those found in the most listings
+MAX_PREFIX_WORDS = 10
 #: deepest result a client may page to (page * page_size)
 MAX_RESULT_WINDOW = 10_000
 SORTS = ("relevance", "newest", "trl")
@@ -48,6 +51,13 @@ class ParsedQuery:
         """Whether a word may match nothing: always when nothing was found; otherwise only if some
         word is optional or excluded (when every word is required, a hit proves they all exist)."""
         return total == 0 or any(len(group) > 1 or group[0].negated for group in self.groups)
+
+    @property
+    def prefix_words(self) -> int:
+        """How many words each prefix of this query stands for (its most frequent ones): the work a
+        prefix causes grows with its words' postings, so a query's prefixes share a fixed budget."""
+        prefixes = sum(1 for clause in self.clauses() if clause.kind == "prefix")
+        return max(1, MAX_PREFIX_WORDS // max(1, prefixes))
 
     def clauses(self, *, positive_only: bool = False):
         for group in self.groups:

@@ -7,6 +7,7 @@ from datetime import timedelta
 from itertools import count
 
 import pytest
+import sqlalchemy as sa
 
 from marketplace.core.db import utcnow
 from marketplace.core.outbox import emit
@@ -45,6 +46,19 @@ def whoosh_backend(app):
     backend.clear(db.session)
     yield backend
     app.config["SEARCH_BACKEND"] = previous
+
+
+@pytest.fixture
+def refresh_statistics(app):
+    """``refresh_statistics()`` does what autovacuum does after enough changes: on PostgreSQL,
+    ANALYZE the search table (the postgres backend reads word frequencies from its statistics)."""
+
+    def refresh():
+        if on_postgres(app):
+            db.session.execute(sa.text("ANALYZE search_listings"))
+            db.session.commit()
+
+    return refresh
 
 
 @pytest.fixture

@@ -3,7 +3,13 @@
 import pytest
 
 from marketplace.core.errors import ValidationFailed
-from marketplace.search.query import Clause, build_query, parse_query
+from marketplace.search.query import (
+    MAX_PREFIX_WORDS,
+    MAX_QUERY_CLAUSES,
+    Clause,
+    build_query,
+    parse_query,
+)
 
 
 def test_words_phrases_prefixes_exclusions_and_or():
@@ -40,3 +46,11 @@ def test_trl_range_and_result_window():
     assert build_query({"trl_max": 2}).trl_values == (1, 2)
     with pytest.raises(ValidationFailed):
         build_query({"page": 501, "page_size": 20})
+
+
+def test_prefixes_share_a_bounded_number_of_words():
+    assert parse_query("graphene co*").prefix_words == MAX_PREFIX_WORDS
+    assert parse_query("graphene co* OR pr*").prefix_words == MAX_PREFIX_WORDS // 2
+    assert parse_query("co* pr* -re*").prefix_words == MAX_PREFIX_WORDS // 3
+    many = parse_query(" OR ".join(f"w{i}*" for i in range(2 * MAX_QUERY_CLAUSES)))
+    assert many.prefix_words == 1  # at least one word each

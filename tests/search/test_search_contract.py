@@ -9,6 +9,7 @@ import pytest
 
 from marketplace.core.db import utcnow
 from marketplace.extensions import db
+from marketplace.search.query import MAX_PREFIX_WORDS
 from tests.helpers import assert_problem
 from tests.search.conftest import change_status, ids
 
@@ -61,6 +62,40 @@ def test_prefix_term_matches_word_beginnings(client, search_backend, publish):
     particle = publish("Nanoparticle delivery", "Drugs.")
     publish("Carbon capture", "Air.")
     assert sorted(ids(search(client, q="nano*"))) == sorted([tube.id, particle.id])
+
+
+def test_a_prefix_searches_only_its_most_frequent_words(client, search_backend, publish, refresh_statistics):
+    frequent = " ".join(f"kx{i:02d}" for i in range(MAX_PREFIX_WORDS))
+    alloy = publish(f"Alloy {frequent}")
+    binder = publish(f"Binder {frequent}")
+    hybrid = publish(f"Hybrid {frequent} kxrare1")
+    rare = [publish("Coating kxrare0"), publish("Coating kxrare1")]
+    refresh_statistics()
+    # kx* has MAX_PREFIX_WORDS + 2 words: the two rarest are left out, everywhere
+    response = search(client, q="kx*")
+    assert sorted(ids(response)) == sorted([alloy.id, binder.id, hybrid.id])
+    assert response.json["total"] == 3
+    hybrid_hit = next(item for item in response.json["items"] if item["listing"]["id"] == hybrid.id)
+    assert "<mark>kx00</mark>" in hybrid_hit["highlights"]["title"]
+    assert "kxrare1" in hybrid_hit["highlights"]["title"] and "<mark>kxrare1" not in hybrid_hit["highlights"]["title"]
+    assert ids(search(client, q="kx* -kx05")) == []
+    assert sorted(ids(search(client, q="coating OR kx*"))) == sorted([alloy.id, binder.id, hybrid.id, *(r.id for r in rare)])
+    # a prefix with no more words than the cap finds every one of them
+    assert sorted(ids(search(client, q="kxrare*"))) == sorted([hybrid.id, *(r.id for r in rare)])
+    assert ids(search(client, q="kxrare0*")) == [rare[0].id]
+
+
+def test_the_prefixes_of_a_query_share_the_cap(client, search_backend, publish, refresh_statistics):
+    common = " ".join(f"qv{i:02d}" for i in range(MAX_PREFIX_WORDS // 2))
+    found = [publish(f"Alpha {common}"), publish(f"Beta {common}")]
+    rarest = publish("Gamma qv07")
+    other = publish("Delta zzword")
+    refresh_statistics()
+    assert sorted(ids(search(client, q="qv*"))) == sorted([*(f.id for f in found), rarest.id])
+    # two prefixes: each stands for half the cap's words, its most frequent
+    response = search(client, q="qv* OR zz*")
+    assert sorted(ids(response)) == sorted([*(f.id for f in found), other.id])
+    assert response.json["total"] == 3
 
 
 def test_excluded_word(client, search_backend, publish):

@@ -83,6 +83,22 @@ SELECT CASE WHEN numnode(q) = 0 OR EXISTS (SELECT 1 FROM {TABLE} WHERE document 
 FROM websearch_to_tsquery('{CONFIG}', :word) AS q
 """
 
+# The most frequent indexed words (lexemes) that start with each prefix, from the statistics
+# ANALYZE keeps on ``document`` (its 1,000 most common lexemes and the share of rows holding each).
+_PREFIX_WORDS = f"""
+SELECT p.prefix, (
+    SELECT array_agg(e.lexeme ORDER BY e.freq DESC, e.lexeme COLLATE "C") FROM (
+        SELECT u.lexeme, u.freq
+        FROM pg_stats AS s,
+             unnest(CAST(CAST(s.most_common_elems AS text) AS text[]), s.most_common_elem_freqs) AS u(lexeme, freq)
+        WHERE s.schemaname = current_schema() AND s.tablename = '{TABLE}' AND s.attname = 'document'
+          AND cardinality(p.stems) = 1 AND starts_with(u.lexeme, p.stems[1])
+        ORDER BY u.freq DESC, u.lexeme COLLATE "C" LIMIT :limit + 1
+    ) AS e)
+FROM (SELECT prefix, tsvector_to_array(to_tsvector('{CONFIG}', prefix)) AS stems
+      FROM unnest(CAST(:prefixes AS text[])) AS prefix) AS p
+"""
+
 _ORDER = {
     "relevance": "score DESC, published_at DESC NULLS LAST, listing_id DESC",
     "newest": "published_at DESC NULLS LAST, listing_id DESC",
@@ -99,15 +115,42 @@ _FACET_SQL = {
 }
 
 
-def tsquery_sql(query: SearchQuery, params: dict, *, positive_only: bool = False) -> str | None:
+def prefix_words(session, query: SearchQuery) -> dict[str, list[str]]:
+    """The words each prefix of ``query`` stands for, when it has more than its share
+    (``ParsedQuery.prefix_words``): its most frequent ones.
+
+    Frequencies come from the table statistics (autovacuum's ANALYZE; ``rebuild`` runs one). A
+    prefix with no more than its share among the words they hold keeps ``prefix:*``: all its
+    words, any others being rarer than the 1,000 most common.
+    """
+    prefixes = sorted({clause.text for clause in query.parsed.clauses() if clause.kind == "prefix"})
+    if not prefixes:
+        return {}
+    limit = query.parsed.prefix_words
+    rows = session.execute(sa.text(_PREFIX_WORDS), {"prefixes": prefixes, "limit": limit})
+    return {prefix: words[:limit] for prefix, words in rows if words and len(words) > limit}
+
+
+def _tsquery_literal(words: list[str]) -> str:
+    """A tsquery matching any of these lexemes, as they are (no parsing, no stemming)."""
+    return " | ".join("'" + w.replace("\\", "\\\\").replace("'", "''") + "'" for w in words)
+
+
+def tsquery_sql(
+    query: SearchQuery, params: dict, prefixes: dict[str, list[str]], *, positive_only: bool = False
+) -> str | None:
     """SQL for the tsquery of the free text (binding its parts into ``params``), or None.
 
+    ``prefixes`` are the words of the prefixes that stand for only some of theirs (``prefix_words``).
     ``positive_only`` ORs every positive clause: what highlighting marks.
     """
 
     def clause_sql(clause: Clause) -> str:
         key = f"t{len(params)}"
         if clause.kind == "prefix":
+            if clause.text in prefixes:
+                params[key] = _tsquery_literal(prefixes[clause.text])
+                return f"CAST(:{key} AS tsquery)"
             params[key] = f"{clause.text}:*"
             return f"to_tsquery('{CONFIG}', :{key})"
         params[key] = f'"{clause.text}"' if clause.kind == "phrase" else clause.text
@@ -219,7 +262,7 @@ class PostgresBackend:
 
     def search(self, session, query: SearchQuery) -> SearchResult:
         params: dict = {}
-        tsq = tsquery_sql(query, params)
+        tsq = tsquery_sql(query, params, prefix_words(session, query))
         preds = filter_predicates(query, params)
         columns = [
             "s.listing_id",
@@ -305,7 +348,7 @@ class PostgresBackend:
         for query in queries:
             params: dict = {"listing_id": listing_id}
             conds = ["s.listing_id = :listing_id"]
-            tsq = tsquery_sql(query, params)
+            tsq = tsquery_sql(query, params, prefix_words(session, query))
             if tsq is not None:
                 conds.append(f"s.document @@ ({tsq})")
             conds += filter_predicates(query, params).values()
@@ -315,8 +358,8 @@ class PostgresBackend:
 
     def highlight(self, session, query: SearchQuery, listings) -> dict[int, dict[str, str]]:
         params: dict = {"ids": [listing.id for listing in listings]}
-        tsq = tsquery_sql(query, params, positive_only=True)
-        if tsq is None or not listings:
+        tsq = tsquery_sql(query, params, prefix_words(session, query), positive_only=True) if listings else None
+        if tsq is None:
             return {listing.id: {} for listing in listings}
         marks = 'StartSel="\u27e6", StopSel="\u27e7"'
         sql = (

@@ -26,7 +26,8 @@ from marketplace.search.backends import Hit, SearchResult, SearchUnavailable
 from marketplace.search.backends.whoosh.analysis import fold_terms, stem_terms
 from marketplace.search.backends.whoosh.bitmaps import Generation, MaskedTopCollector, build_generation, bytemap
 from marketplace.search.backends.whoosh.bulk import rebuild_writer
-from marketplace.search.backends.whoosh.highlight import highlight_listing
+from marketplace.search.backends.whoosh.highlight import highlight_listing, highlight_terms
+from marketplace.search.backends.whoosh.prefixes import prefix_words
 from marketplace.search.backends.whoosh.queries import filter_queries, fold_text, text_query
 from marketplace.search.backends.whoosh.rebuild import add_listings
 from marketplace.search.backends.whoosh.schema import TEXT_FIELDS, epoch, make_schema, to_fields
@@ -300,8 +301,11 @@ class WhooshBackend:
             return out
 
     def highlight(self, session, query: SearchQuery, listings) -> dict[int, dict[str, str]]:
+        with self._lock:
+            reader = self.searcher().reader()
+            stems = highlight_terms(query, lambda prefix: prefix_words(reader, prefix, query.parsed.prefix_words))
         return {
-            listing.id: highlight_listing(query, listing.title, listing.summary, listing.description or "")
+            listing.id: highlight_listing(stems, listing.title, listing.summary, listing.description or "")
             for listing in listings
         }
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 import re
+from typing import Callable
 
 from marketplace.search.backends.whoosh.analysis import stem_terms
 from marketplace.search.backends.whoosh.queries import fold_text
@@ -11,38 +12,32 @@ from marketplace.search.backends.whoosh.schema import STEM
 from marketplace.search.query import SearchQuery
 
 
-def highlight_terms(query: SearchQuery) -> tuple[frozenset[str], tuple[str, ...]]:
-    """Stems and prefixes to mark: those of the positive clauses."""
+def highlight_terms(query: SearchQuery, expand: Callable[[str], list[str]]) -> frozenset[str]:
+    """Stems to mark: those of the positive clauses, a prefix's being the words it stands for
+    (``expand`` gives them for the folded prefix)."""
     stems: set[str] = set()
-    prefixes: list[str] = []
     for clause in query.parsed.clauses(positive_only=True):
         if clause.kind == "prefix":
-            prefixes.append(fold_text(clause.text))
+            stems.update(expand(fold_text(clause.text)))
         else:
             stems.update(stem_terms(clause.text))
-    return frozenset(stems), tuple(prefixes)
+    return frozenset(stems)
 
 
-def _candidates(stems: frozenset[str], prefixes: tuple[str, ...]) -> re.Pattern:
+def _candidates(stems: frozenset[str]) -> re.Pattern:
     """A cheap pre-filter over folded text: where a matching word may start.
 
     A stem is not always a prefix of its words (battery -> batteri), its first letters are.
     """
-    starts = {stem[:-1] if len(stem) > 3 else stem for stem in stems} | set(prefixes)
+    starts = {stem[:-1] if len(stem) > 3 else stem for stem in stems}
     return re.compile(r"\b(?:" + "|".join(sorted(map(re.escape, starts), key=len, reverse=True)) + ")")
 
 
-def _marked_spans(
-    text: str, stems: frozenset[str], prefixes: tuple[str, ...], offset: int = 0
-) -> list[tuple[int, int]]:
-    spans = []
-    for token in STEM(text, chars=True):
-        if token.text in stems or (prefixes and fold_text(text[token.startchar : token.endchar]).startswith(prefixes)):
-            spans.append((token.startchar + offset, token.endchar + offset))
-    return spans
+def _marked_spans(text: str, stems: frozenset[str], offset: int = 0) -> list[tuple[int, int]]:
+    return [(t.startchar + offset, t.endchar + offset) for t in STEM(text, chars=True) if t.text in stems]
 
 
-def mark(text: str, stems: frozenset[str], prefixes: tuple[str, ...], window: int | None = None) -> str | None:
+def mark(text: str, stems: frozenset[str], window: int | None = None) -> str | None:
     """``text`` HTML-escaped with matching words in ``<mark>``; None when nothing matches.
 
     With ``window``, only an excerpt of about that many characters around the first match (only
@@ -50,7 +45,7 @@ def mark(text: str, stems: frozenset[str], prefixes: tuple[str, ...], window: in
     """
     if not text:
         return None
-    candidates = _candidates(stems, prefixes)
+    candidates = _candidates(stems)
     folded = fold_text(text)
     if len(folded) != len(text):  # a folding that changes lengths: analyse everything
         folded = None
@@ -66,11 +61,11 @@ def mark(text: str, stems: frozenset[str], prefixes: tuple[str, ...], window: in
             if end < len(text):
                 space = text.rfind(" ", found.end(), end)
                 end = space if space > found.end() else end
-            spans = _marked_spans(text[start:end], stems, prefixes, offset=start)
+            spans = _marked_spans(text[start:end], stems, offset=start)
             if spans:
                 break
     elif folded is None or candidates.search(folded):
-        spans = _marked_spans(text, stems, prefixes)
+        spans = _marked_spans(text, stems)
     if not spans:
         return None
     out = ["…" if start else ""]
@@ -86,16 +81,15 @@ def mark(text: str, stems: frozenset[str], prefixes: tuple[str, ...], window: in
     return "".join(out)
 
 
-def highlight_listing(query: SearchQuery, title: str, summary: str, description: str) -> dict[str, str]:
-    """Title and summary with their matches marked; a description excerpt when the summary has none."""
-    stems, prefixes = highlight_terms(query)
-    if not stems and not prefixes:
+def highlight_listing(stems: frozenset[str], title: str, summary: str, description: str) -> dict[str, str]:
+    """Title and summary with the words of ``stems`` marked; a description excerpt when the summary has none."""
+    if not stems:
         return {}
     out = {}
-    if marked := mark(title, stems, prefixes):
+    if marked := mark(title, stems):
         out["title"] = marked
-    if marked := mark(summary, stems, prefixes):
+    if marked := mark(summary, stems):
         out["summary"] = marked
-    elif marked := mark(description, stems, prefixes, window=240):
+    elif marked := mark(description, stems, window=240):
         out["description"] = marked
     return out

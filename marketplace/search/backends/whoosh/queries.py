@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from whoosh.query import And, Every, Not, NumericRange, Or, Phrase, Prefix, Term
+from whoosh.query import And, Every, Not, NumericRange, Or, Phrase, Term
 from whoosh.support.charset import accent_map
 
 from marketplace.search.backends.whoosh.analysis import stem_terms
+from marketplace.search.backends.whoosh.prefixes import PrefixWords
 from marketplace.search.backends.whoosh.schema import BOOSTS, epoch
 from marketplace.search.query import Clause, SearchQuery
 
@@ -14,11 +15,12 @@ def fold_text(text: str) -> str:
     return text.lower().translate(accent_map)
 
 
-def clause_query(clause: Clause):
-    """The Whoosh query for one clause over every text field, with the boosts; None if only stop words."""
+def clause_query(clause: Clause, prefix_words: int):
+    """The Whoosh query for one clause over every text field, with the boosts; None if only stop words.
+
+    A prefix stands for its ``prefix_words`` most frequent words."""
     if clause.kind == "prefix":
-        prefix = fold_text(clause.text)
-        return Or([Prefix(f, prefix, boost=b) for f, b in BOOSTS.items()])
+        return PrefixWords((fold_text(clause.text),), prefix_words)
     words = stem_terms(clause.text)
     if not words:
         return None
@@ -33,7 +35,10 @@ def text_query(query: SearchQuery):
         return None
     musts, nots = [], []
     for group in query.parsed.groups:
-        parts = [(c, clause_query(c)) for c in group]
+        if len(group) > 1 and all(c.kind == "prefix" for c in group):  # one pass over all their words
+            musts.append(PrefixWords(tuple(fold_text(c.text) for c in group), query.parsed.prefix_words))
+            continue
+        parts = [(c, clause_query(c, query.parsed.prefix_words)) for c in group]
         parts = [(c, q) for c, q in parts if q is not None]
         if not parts:
             continue
