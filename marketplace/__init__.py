@@ -36,6 +36,7 @@ def create_app(config: dict | None = None) -> Flask:
     register_outbox_consumers(app)
     register_deferred_writes(app)
     http_cache.init_app(app)
+    register_jobs(app)
     if app.config.get("PROXY_FIX_X_FOR"):
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=int(app.config["PROXY_FIX_X_FOR"]), x_proto=1)
     return app
@@ -179,6 +180,13 @@ def register_deferred_writes(app: Flask) -> None:
     deferred.init_app(app)
     deferred.register(app, view_counts.BUFFER, view_counts.record_views)
     deferred.register(app, TOKEN_USES, record_token_uses, merge=max)
+
+
+def register_jobs(app: Flask) -> None:
+    """The job queue: it takes the work requests hand over after commit, and runs the schedule."""
+    from marketplace import jobs
+
+    jobs.init_app(app)
 
 
 def _migrations_dir():

@@ -1,32 +1,36 @@
-"""Queue emails and notifications with the business transaction; deliver after commit."""
+"""Queue emails and notifications with the business transaction; a worker delivers them after commit."""
 
 from __future__ import annotations
 
 import logging
+from datetime import datetime
 from email.message import EmailMessage
 
 import sqlalchemy as sa
+from blinker import signal
 from flask import current_app
 
 from marketplace.core.db import utcnow
 from marketplace.core.errors import NotFound
 from marketplace.core.pagination import paginate
-from marketplace.core.transaction import after_commit
+from marketplace.core.transaction import after_commit_batch
 from marketplace.notifications.backends import backend_from_config
 from marketplace.notifications.models import Notification, OutboundEmail
 
 log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 5
 
+#: sent after a commit with ``ids``: the emails that transaction queued, to be delivered
+emails_committed = signal("emails-committed")
+
 
 def queue_email(session, *, to: str, subject: str, body: str, category: str) -> OutboundEmail:
-    """Put an email in the outbox; it is delivered once the transaction commits."""
+    """Put an email in the outbox; it is handed to the job queue once the transaction commits."""
     email = OutboundEmail(to_address=to, subject=subject, body=body, category=category)
     session.add(email)
     session.flush()
     if current_app.config.get("EMAIL_DELIVER_AFTER_REQUEST", True):
-        email_id = email.id
-        after_commit(session, lambda: deliver_pending(session, ids=[email_id]))
+        after_commit_batch(session, "emails", email.id, lambda ids: emails_committed.send(None, ids=ids))
     return email
 
 
@@ -45,12 +49,24 @@ def tell(session, people, *, kind: str, title: str, body: str, link: str | None 
         queue_email(session, to=person.email, subject=title, body=f"Hello {person.name},\n\n{text}", category=kind)
 
 
-def deliver_pending(session, ids: list[int] | None = None, limit: int = 100) -> tuple[int, int]:
-    """Send queued emails (all, or those in ``ids``); returns ``(sent, failed)``. Commits per email."""
+def deliver_pending(
+    session, ids: list[int] | None = None, limit: int = 100, queued_before: datetime | None = None
+) -> tuple[int, int]:
+    """Send queued emails (all, those in ``ids``, or those queued before a time) over one connection;
+    returns ``(sent, failed)``. Commits per email."""
     backend = backend_from_config(current_app.config)
+    try:
+        return _deliver(session, backend, ids, limit, queued_before)
+    finally:
+        backend.close()
+
+
+def _deliver(session, backend, ids, limit, queued_before) -> tuple[int, int]:
     stmt = sa.select(OutboundEmail).where(OutboundEmail.status == "queued").order_by(OutboundEmail.id).limit(limit)
     if ids is not None:
         stmt = stmt.where(OutboundEmail.id.in_(ids))
+    if queued_before is not None:
+        stmt = stmt.where(OutboundEmail.created_at < queued_before)
     sent = failed = 0
     for email in session.execute(stmt).scalars().all():
         message = EmailMessage()
