@@ -83,6 +83,7 @@ def register_blueprints(app: Flask) -> None:
     from marketplace.ip.licenses.routes import blp as licenses_blp
     from marketplace.incubator.routes import blp as incubator_blp
     from marketplace.ip.routes import blp as ip_blp
+    from marketplace.jobs.webhooks.routes import blp as webhooks_blp
     from marketplace.listings.routes import blp as listings_blp
     from marketplace.notifications.routes import blp as notifications_blp
     from marketplace.search.routes import blp as search_blp
@@ -113,6 +114,7 @@ def register_blueprints(app: Flask) -> None:
         incubator_blp,
         search_blp,
         saved_searches_blp,
+        webhooks_blp,
     ):
         api.register_blueprint(blueprint)
     app.register_blueprint(docs.blp)

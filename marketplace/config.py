@@ -72,6 +72,10 @@ def _day_divisor(value: str | int) -> int:
     return seconds
 
 
+def _seconds_list(value: str | None) -> tuple[float, ...] | None:
+    return tuple(float(part) for part in value.split(",")) if value else None
+
+
 def load_config(instance_path: str) -> dict:
     """Build the configuration mapping from the environment."""
     instance = Path(instance_path)
@@ -141,6 +145,11 @@ def load_config(instance_path: str) -> dict:
         "JOBS_IMMEDIATE": _bool(os.environ.get("JOBS_IMMEDIATE"), False),
         #: the queue's name in its storage (Redis keys): apps sharing one Redis keep apart by it
         "JOBS_QUEUE_NAME": os.environ.get("JOBS_QUEUE_NAME", "marketplace"),
+        # Outgoing webhooks: private, loopback and link-local addresses are refused in production.
+        "WEBHOOK_ALLOW_PRIVATE_URLS": _bool(os.environ.get("WEBHOOK_ALLOW_PRIVATE_URLS"), not production),
+        "WEBHOOK_TIMEOUT_SECONDS": float(os.environ.get("WEBHOOK_TIMEOUT_SECONDS", 10)),
+        #: seconds between a delivery's attempts (comma-separated); default about three days in all
+        "WEBHOOK_RETRY_DELAYS": _seconds_list(os.environ.get("WEBHOOK_RETRY_DELAYS")),
         "PUBLIC_BASE_URL": os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000"),
         # Payments: Stripe (or the localstripe emulator that `make run` starts) and the platform fee.
         "STRIPE_SECRET_KEY": os.environ.get("STRIPE_SECRET_KEY", ""),

@@ -21,7 +21,8 @@ from marketplace.extensions import db
 from marketplace.incubator.services.members import mark_overdue_missed
 from marketplace.ip.licenses import milestones
 from marketplace.ip.licenses import services as licenses
-from marketplace.jobs.queue import Jobs
+from marketplace.jobs.queue import Jobs, current_jobs
+from marketplace.jobs.webhooks.delivery import due_deliveries
 from marketplace.notifications.services import deliver_pending
 from marketplace.payments import reconcile
 from marketplace.search import alerts
@@ -72,6 +73,15 @@ def sweep_emails() -> str:
     return f"{sent} email(s) sent, {failed} failed"
 
 
+def sweep_webhooks() -> str:
+    """Hand the due webhook deliveries no worker holds (lost retries, a killed worker) to the queue."""
+    jobs = current_jobs()
+    due = due_deliveries(db.session)
+    for delivery_id in due:
+        jobs.enqueue(jobs.deliver_webhook, delivery_id)
+    return f"{len(due)} webhook deliveries queued"
+
+
 def report_payment_drift() -> str:
     """Report only: a person decides on ``flask payments reconcile --fix``."""
     items = reconcile.plan(db.session, days=2)
@@ -93,6 +103,7 @@ class PeriodicJob:
 SCHEDULE = (
     PeriodicJob("search-sync", crontab(minute="*/5"), sweep_outbox, "every 5 minutes"),
     PeriodicJob("emails-send", crontab(minute="*/10"), sweep_emails, "every 10 minutes"),
+    PeriodicJob("webhooks-deliver", crontab(), sweep_webhooks, "every minute"),
     PeriodicJob("offers-expire", crontab(minute="5"), expire_offers, "hourly at :05"),
     PeriodicJob("search-send-digests", crontab(minute="20"), send_search_digests, "hourly at :20"),
     PeriodicJob("licenses-expire", crontab(minute="10", hour="0"), expire_licenses, "daily 00:10 UTC"),

@@ -6,6 +6,7 @@ from __future__ import annotations
 from marketplace.core import outbox
 from marketplace.extensions import db
 from marketplace.jobs.queue import Jobs, current_jobs
+from marketplace.jobs.webhooks import delivery as webhooks
 from marketplace.notifications import services as notifications
 
 
@@ -27,6 +28,13 @@ def send_emails(ids: list[int]) -> None:
         raise StillPending(f"{failed} email(s) not delivered; they stay queued")
 
 
+def deliver_webhook(delivery_id: int) -> None:
+    """One attempt at a webhook delivery; a failed one schedules the next after its backoff."""
+    retry_in = webhooks.deliver(db.session, delivery_id)
+    if retry_in is not None:
+        current_jobs().deliver_webhook.schedule(args=(delivery_id,), delay=retry_in)
+
+
 def register(jobs: Jobs) -> None:
     """Register the tasks on the app's queue and hand them work when a transaction commits."""
     task = jobs.huey.task
@@ -37,6 +45,8 @@ def register(jobs: Jobs) -> None:
     # 30 s, 1, 2, 4 min: with the first try, the outbox's MAX_ATTEMPTS (then the email is failed)
     jobs.send_emails = task(retries=notifications.MAX_ATTEMPTS - 1, retry_delay=30, retry_backoff=2,
                             name="send_emails")(jobs.in_app(send_emails))
+    # its retries are its own (RETRY_DELAYS, recorded on the delivery row)
+    jobs.deliver_webhook = task(name="deliver_webhook")(jobs.in_app(deliver_webhook))
 
 
 @outbox.events_committed.connect

@@ -3,15 +3,19 @@ instead of running inline, and real ``huey_consumer`` worker processes serving i
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
+import threading
 import time
 import uuid
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
 import redis
+from standardwebhooks import Webhook, WebhookVerificationError
 
 from marketplace import create_app
 from tests.conftest import BrowserClient, app_config
@@ -71,8 +75,10 @@ def worker_env(config: dict) -> dict:
         "PASSWORD_HASH_TIME_COST": "1",
         "PASSWORD_HASH_MEMORY_COST": "32",
         "PYTHONPATH": str(ROOT),  # this checkout's code, whichever one the venv installed
+        "WEBHOOK_TIMEOUT_SECONDS": str(config["WEBHOOK_TIMEOUT_SECONDS"]),
     })
     env.pop("JOBS_IMMEDIATE", None)
+    env.pop("WEBHOOK_RETRY_DELAYS", None)
     for key in ("REDIS_URL", "JOBS_SQLITE_PATH"):
         env.pop(key, None)
         if config.get(key):
@@ -115,3 +121,70 @@ def wait_for(predicate, timeout: float = 30.0, interval: float = 0.1):
             return value
         time.sleep(interval)
     raise AssertionError(f"still waiting after {timeout} s")
+
+
+class Receiver:
+    """A webhook receiver on 127.0.0.1 that verifies each request's Standard Webhooks signature."""
+
+    def __init__(self):
+        self.secret: str | None = None
+        self.status = 204
+        self.requests: list[dict] = []  # every request: webhook-id, whether it verified, the body
+        self.hang_first = False
+        self.first_arrived, self.release = threading.Event(), threading.Event()
+        self.lock = threading.Lock()
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.server.server_port}/hooks"
+
+    def delivered_once(self) -> list[dict]:
+        """The bodies a receiver that deduplicates by webhook-id would process (verified ones only)."""
+        seen, bodies = set(), []
+        for r in self.requests:
+            if r["verified"] and r["id"] not in seen:
+                seen.add(r["id"])
+                bodies.append(r["body"])
+        return bodies
+
+    def handle(self, handler: BaseHTTPRequestHandler) -> None:
+        raw = handler.rfile.read(int(handler.headers.get("Content-Length", 0)))
+        headers = {k.lower(): v for k, v in handler.headers.items()}
+        try:
+            Webhook(self.secret).verify(raw, headers)
+            verified = True
+        except WebhookVerificationError:
+            verified = False
+        with self.lock:
+            self.requests.append({"id": headers.get("webhook-id"), "verified": verified, "body": json.loads(raw)})
+            first = len(self.requests) == 1
+        if first and self.hang_first:
+            self.first_arrived.set()
+            self.release.wait(30)
+        try:
+            handler.send_response(self.status)
+            handler.send_header("Content-Length", "0")
+            handler.end_headers()
+        except OSError:
+            pass  # the sender is gone (killed mid-delivery)
+
+
+@pytest.fixture
+def receiver():
+    hooks = Receiver()
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self):
+            hooks.handle(self)
+
+        def log_message(self, *args):
+            pass
+
+    hooks.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    hooks.server.daemon_threads = True
+    thread = threading.Thread(target=hooks.server.serve_forever, daemon=True)
+    thread.start()
+    yield hooks
+    hooks.release.set()
+    hooks.server.shutdown()
+    hooks.server.server_close()
