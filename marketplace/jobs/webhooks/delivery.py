@@ -104,7 +104,10 @@ def deliver(session, delivery_id: int) -> float | None:
     if not _claim(session, delivery_id, config):
         return None
     delivery = session.get(WebhookDelivery, delivery_id)
-    endpoint = delivery.endpoint
+    endpoint = delivery.endpoint if delivery is not None else None
+    if endpoint is None:
+        session.rollback()
+        return None  # the endpoint was removed meanwhile
     request = (endpoint.url, endpoint.secret, delivery.message_id, delivery.payload, endpoint.is_enabled)
     session.rollback()  # no transaction stays open during the HTTP request
     url, secret, message_id, payload, enabled = request
@@ -115,6 +118,9 @@ def deliver(session, delivery_id: int) -> float | None:
     duration_ms = int((time.perf_counter() - started) * 1000)
 
     delivery = session.get(WebhookDelivery, delivery_id)
+    if delivery is None:
+        session.rollback()
+        return None
     delivery.attempts.append(WebhookAttempt(response_status=status_code, error=error, duration_ms=duration_ms))
     delivery.attempt_count += 1
     delivery.claimed_until = None
