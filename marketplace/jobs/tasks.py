@@ -1,5 +1,6 @@
 """The work requests hand over after their commit: drain outbox events (search index, saved-search
-alerts) and deliver the emails a transaction queued, with retries and exponential backoff."""
+alerts, webhook fan-out), deliver the emails a transaction queued, deliver webhooks; each with
+retries and exponential backoff."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ class StillPending(RuntimeError):
 
 
 def drain_outbox(ids: list[int]) -> None:
-    """Deliver the events one transaction emitted to the outbox consumers (index, alerts)."""
+    """Deliver the events one transaction emitted to the outbox consumers (index, alerts, webhooks)."""
     _processed, failed, _ = outbox.drain(db.session, ids=ids)
     if failed:
         raise StillPending(f"{failed} outbox event(s) failed; they stay pending")
