@@ -50,6 +50,7 @@ def redis_available() -> bool:
 
 def start_consumer(config: dict, workdir: Path, workers: int = 2) -> subprocess.Popen:
     env = dict(os.environ, APP_ENV="development", SECRET_KEY="bench", PYTHONPATH=str(ROOT),
+               INSTANCE_PATH=str(workdir / "instance"),
                DATABASE_URL=config["SQLALCHEMY_DATABASE_URI"], SEARCH_INDEX_DIR=config["SEARCH_INDEX_DIR"],
                EMAIL_BACKEND="files", EMAIL_FILES_DIR=str(workdir / "emails"),
                JOBS_QUEUE_NAME=config["JOBS_QUEUE_NAME"])

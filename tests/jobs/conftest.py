@@ -75,6 +75,7 @@ def worker_env(config: dict) -> dict:
         "PASSWORD_HASH_TIME_COST": "1",
         "PASSWORD_HASH_MEMORY_COST": "32",
         "PYTHONPATH": str(ROOT),  # this checkout's code, whichever one the venv installed
+        "INSTANCE_PATH": str(Path(config["EMAIL_FILES_DIR"]).parent / "worker-instance"),
         "WEBHOOK_TIMEOUT_SECONDS": str(config["WEBHOOK_TIMEOUT_SECONDS"]),
     })
     env.pop("JOBS_IMMEDIATE", None)
