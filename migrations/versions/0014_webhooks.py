@@ -1,7 +1,7 @@
 """webhooks: endpoints, deliveries and their attempts
 
 Revision ID: 0014_webhooks
-Revises: 0008_purchase_guard
+Revises: 0009_view_counts
 Create Date: 2026-12-02 13:00:00
 
 """
@@ -13,7 +13,7 @@ import marketplace.core.db
 
 # revision identifiers, used by Alembic.
 revision = '0014_webhooks'
-down_revision = '0008_purchase_guard'
+down_revision = '0009_view_counts'
 branch_labels = None
 depends_on = None
 
