@@ -1,4 +1,5 @@
-# The two commands: `make run` serves the app with demo data; `make test` runs the whole suite.
+# The two commands: `make run` serves the app with demo data (web server, job worker, Stripe
+# emulator); `make test` runs the whole suite.
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
@@ -54,18 +55,12 @@ run: export STRIPE_SECRET_KEY = sk_test_localstripe
 run: export STRIPE_WEBHOOK_SECRET = whsec_localstripe
 endif
 
-## Set everything up and serve the app on http://$(HOST):$(PORT) (API docs at /api/docs), with localstripe.
+## Set everything up and serve the app on http://$(HOST):$(PORT) (API docs at /api/docs) with its job
+## worker (and scheduler) and localstripe; Ctrl+C stops them all.
 run: seed
-ifeq ($(LOCALSTRIPE),1)
 	@mkdir -p instance
-	$(BIN)/python -m marketplace.payments.emulator --host 127.0.0.1 --port $(LOCALSTRIPE_PORT) \
-		--state instance/localstripe.pickle --webhook-secret "$$STRIPE_WEBHOOK_SECRET" \
-		--webhook-url http://$(HOST):$(PORT)/api/v1/payments/stripe/webhook & \
-	emulator=$$!; trap 'kill $$emulator 2>/dev/null || true' EXIT INT TERM; \
-	$(BIN)/flask run --host $(HOST) --port $(PORT)
-else
-	$(BIN)/flask run --host $(HOST) --port $(PORT)
-endif
+	@$(BIN)/python -m marketplace.devserver --host $(HOST) --port $(PORT) \
+		$(if $(filter 1,$(LOCALSTRIPE)),--localstripe-port $(LOCALSTRIPE_PORT))
 
 ## Set everything up, check import contracts, run the whole test suite.
 test: install

@@ -36,6 +36,7 @@ def create_app(config: dict | None = None) -> Flask:
     register_outbox_consumers(app)
     register_deferred_writes(app)
     http_cache.init_app(app)
+    register_jobs(app)
     if app.config.get("PROXY_FIX_X_FOR"):
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=int(app.config["PROXY_FIX_X_FOR"]), x_proto=1)
     return app
@@ -82,6 +83,7 @@ def register_blueprints(app: Flask) -> None:
     from marketplace.ip.licenses.routes import blp as licenses_blp
     from marketplace.incubator.routes import blp as incubator_blp
     from marketplace.ip.routes import blp as ip_blp
+    from marketplace.jobs.webhooks.routes import blp as webhooks_blp
     from marketplace.listings.routes import blp as listings_blp
     from marketplace.notifications.routes import blp as notifications_blp
     from marketplace.search.routes import blp as search_blp
@@ -112,6 +114,7 @@ def register_blueprints(app: Flask) -> None:
         incubator_blp,
         search_blp,
         saved_searches_blp,
+        webhooks_blp,
     ):
         api.register_blueprint(blueprint)
     app.register_blueprint(docs.blp)
@@ -176,6 +179,13 @@ def register_deferred_writes(app: Flask) -> None:
     deferred.init_app(app)
     deferred.register(app, view_counts.BUFFER, view_counts.record_views)
     deferred.register(app, TOKEN_USES, record_token_uses, merge=max)
+
+
+def register_jobs(app: Flask) -> None:
+    """The job queue: it takes the work requests hand over after commit, and runs the schedule."""
+    from marketplace import jobs
+
+    jobs.init_app(app)
 
 
 def _migrations_dir():

@@ -72,6 +72,10 @@ def _day_divisor(value: str | int) -> int:
     return seconds
 
 
+def _seconds_list(value: str | None) -> tuple[float, ...] | None:
+    return tuple(float(part) for part in value.split(",")) if value else None
+
+
 def load_config(instance_path: str) -> dict:
     """Build the configuration mapping from the environment."""
     instance = Path(instance_path)
@@ -123,8 +127,10 @@ def load_config(instance_path: str) -> dict:
         "LOGIN_RATE_LIMIT_PER_IP": os.environ.get("LOGIN_RATE_LIMIT_PER_IP", "30 per minute"),
         "LOGIN_RATE_LIMIT_PER_ACCOUNT": os.environ.get("LOGIN_RATE_LIMIT_PER_ACCOUNT", "5 per minute"),
         "PASSWORD_RESET_RATE_LIMIT": os.environ.get("PASSWORD_RESET_RATE_LIMIT", "5 per hour"),
-        # Email: console (log) by default, SMTP when EMAIL_BACKEND=smtp.
-        "EMAIL_BACKEND": os.environ.get("EMAIL_BACKEND", "console"),
+        # Email: .eml files under instance/emails in development, the log (console) elsewhere, SMTP
+        # when EMAIL_BACKEND=smtp.
+        "EMAIL_BACKEND": os.environ.get("EMAIL_BACKEND", "files" if env == "development" else "console"),
+        "EMAIL_FILES_DIR": os.environ.get("EMAIL_FILES_DIR", str(instance / "emails")),
         "EMAIL_FROM": os.environ.get("EMAIL_FROM", "Marketplace <no-reply@marketplace.local>"),
         "EMAIL_DELIVER_AFTER_REQUEST": _bool(os.environ.get("EMAIL_DELIVER_AFTER_REQUEST"), True),
         "SMTP_HOST": os.environ.get("SMTP_HOST", "localhost"),
@@ -132,6 +138,18 @@ def load_config(instance_path: str) -> dict:
         "SMTP_USERNAME": os.environ.get("SMTP_USERNAME"),
         "SMTP_PASSWORD": os.environ.get("SMTP_PASSWORD"),
         "SMTP_STARTTLS": _bool(os.environ.get("SMTP_STARTTLS"), True),
+        # Background jobs (Huey): a SQLite file under instance/ by default, Redis when REDIS_URL is
+        # set (several machines share one queue); JOBS_IMMEDIATE runs every job inline (tests).
+        "REDIS_URL": os.environ.get("REDIS_URL"),
+        "JOBS_SQLITE_PATH": os.environ.get("JOBS_SQLITE_PATH", str(instance / "jobs.sqlite3")),
+        "JOBS_IMMEDIATE": _bool(os.environ.get("JOBS_IMMEDIATE"), False),
+        #: the queue's name in its storage (Redis keys): apps sharing one Redis keep apart by it
+        "JOBS_QUEUE_NAME": os.environ.get("JOBS_QUEUE_NAME", "marketplace"),
+        # Outgoing webhooks: private, loopback and link-local addresses are refused in production.
+        "WEBHOOK_ALLOW_PRIVATE_URLS": _bool(os.environ.get("WEBHOOK_ALLOW_PRIVATE_URLS"), not production),
+        "WEBHOOK_TIMEOUT_SECONDS": float(os.environ.get("WEBHOOK_TIMEOUT_SECONDS", 10)),
+        #: seconds between a delivery's attempts (comma-separated); default about three days in all
+        "WEBHOOK_RETRY_DELAYS": _seconds_list(os.environ.get("WEBHOOK_RETRY_DELAYS")),
         "PUBLIC_BASE_URL": os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000"),
         # Payments: Stripe (or the localstripe emulator that `make run` starts) and the platform fee.
         "STRIPE_SECRET_KEY": os.environ.get("STRIPE_SECRET_KEY", ""),

@@ -14,3 +14,4 @@ from marketplace.deals.ndas import models as ndas  # noqa: F401
 from marketplace.deals.offers import models as offers  # noqa: F401
 from marketplace.deals.sponsorships import models as sponsorships  # noqa: F401
 from marketplace.search import models as search  # noqa: F401
+from marketplace.jobs.webhooks import models as webhooks  # noqa: F401

@@ -87,6 +87,13 @@ def app_config(database_url: str, tmp_path) -> dict:
         "SEARCH_INDEX_DIR": str(tmp_path / "search-index"),
         "RATELIMIT_STORAGE_URI": f"sqlite:///{tmp_path / 'ratelimits.sqlite'}",
         "PUBLIC_BASE_URL": "http://testserver",
+        # Jobs run inline right after the commit that hands them over (tests/jobs runs real workers).
+        "JOBS_IMMEDIATE": True,
+        "EMAIL_BACKEND": "files",
+        "EMAIL_FILES_DIR": str(tmp_path / "emails"),
+        # Webhook receivers in tests listen on 127.0.0.1.
+        "WEBHOOK_ALLOW_PRIVATE_URLS": True,
+        "WEBHOOK_TIMEOUT_SECONDS": 5,
         # Payments: nothing reaches the internet; tests/payments points these at localstripe.
         "STRIPE_SECRET_KEY": "sk_test_unreachable",
         "STRIPE_API_BASE": "http://127.0.0.1:9",

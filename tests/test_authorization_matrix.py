@@ -80,6 +80,19 @@ ROWS: list[Row] = [
     Row("DELETE", "/api/v1/organizations/current/invitations/{invitation_id}",
         signed_in(404, member=403, manager=204, admin=403)),
     Row("GET", "/api/v1/organizations/{company_id}", every(200)),
+    # outgoing webhooks: the organization's managers (the endpoint is the company's)
+    Row("GET", "/api/v1/webhooks/endpoints", signed_in(200, member=403, admin=403)),
+    Row("POST", "/api/v1/webhooks/endpoints", signed_in(201, member=403, admin=403),
+        {"url": "https://hooks.example.org/in", "event_types": ["listing.published"]}),
+    Row("GET", "/api/v1/webhooks/endpoints/{webhook_endpoint_id}", signed_in(404, member=403, manager=200, admin=403)),
+    Row("PATCH", "/api/v1/webhooks/endpoints/{webhook_endpoint_id}", signed_in(404, member=403, manager=200, admin=403),
+        {"description": "CRM"}),
+    Row("DELETE", "/api/v1/webhooks/endpoints/{webhook_endpoint_id}",
+        signed_in(404, member=403, manager=204, admin=403)),
+    Row("GET", "/api/v1/webhooks/endpoints/{webhook_endpoint_id}/deliveries",
+        signed_in(404, member=403, manager=200, admin=403)),
+    Row("POST", "/api/v1/webhooks/deliveries/{webhook_delivery_id}/redeliver",
+        signed_in(404, member=403, manager=202, admin=403)),
     # notifications
     Row("GET", "/api/v1/notifications", signed_in(200)),
     Row("GET", "/api/v1/notifications/unread-count", signed_in(200)),
@@ -250,6 +263,14 @@ def world(app, make_org, make_user, admin, make_asset, make_listing, monkeypatch
     from marketplace.search.services import create_saved_search
 
     saved_search = create_saved_search(db.session, member, name="Mine", criteria={"q": "ink"})
+    from marketplace.jobs.webhooks.models import WebhookDelivery, WebhookEndpoint
+
+    # nothing listens on port 9: a redelivery fails at once and is logged
+    endpoint = WebhookEndpoint(organization_id=company.id, url="http://127.0.0.1:9/hook", secret="whsec_dGVzdA==",
+                               event_types=["listing.published"])
+    delivery = WebhookDelivery(endpoint=endpoint, message_id="msg_1", event_type="listing.published",
+                               payload={"type": "listing.published"}, status="failed")
+    db.session.add(delivery)
     commit(db.session)
     people = {A: None, M: member, G: manager, U: uni_manager, D: admin}
     ids = {
@@ -271,6 +292,8 @@ def world(app, make_org, make_user, admin, make_asset, make_listing, monkeypatch
         "invoice_id": invoices[0].id,
         "void_invoice_id": invoices[1].id,
         "saved_search_id": saved_search.id,
+        "webhook_endpoint_id": endpoint.id,
+        "webhook_delivery_id": delivery.id,
     }
     ids["people"] = {"company_member": member, "company_manager": manager, "uni_manager": uni_manager}
     ids.update(incubator_ids(make_org, make_user))

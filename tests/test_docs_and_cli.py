@@ -53,6 +53,9 @@ class FailingBackend:
     def send(self, message):
         raise ConnectionRefusedError("smtp down")
 
+    def close(self):
+        pass
+
 
 def test_email_stays_queued_when_delivery_fails_and_is_sent_later(app, monkeypatch):
     app.config["EMAIL_DELIVER_AFTER_REQUEST"] = False

@@ -1,9 +1,11 @@
 """A transactional outbox: domain packages record events in their own transaction; consumers
-(search, alerts) drain them after commit without the producer importing the consumer.
+(search, alerts) drain them out of the request, without the producer importing the consumer.
 
-Consumers register once (``register_consumer``) and receive batches of events in id order.
-They must be idempotent: an event whose batch failed stays pending (``attempts`` and
-``last_error`` tell why) and is delivered again by the next drain, e.g. ``flask search sync``.
+Once a transaction that emitted events commits, ``events_committed`` is sent with their ids (the
+job queue connects to it and drains them in a worker). Consumers register once
+(``register_consumer``) and receive batches of events in id order. They must be idempotent: an
+event whose batch failed stays pending (``attempts`` and ``last_error`` tell why) and is delivered
+again by the next drain: a retry, the periodic sweep or ``flask search sync``.
 """
 
 from __future__ import annotations
@@ -14,16 +16,16 @@ from datetime import datetime
 from typing import Callable, Iterable
 
 import sqlalchemy as sa
-from sqlalchemy import event as sa_event
-from sqlalchemy.exc import SQLAlchemyError
+from blinker import signal
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from marketplace.core.db import Base, utcnow
-from marketplace.core.transaction import after_commit, commit
+from marketplace.core.transaction import after_commit_batch, commit
 
 log = logging.getLogger(__name__)
 
-_EMITTED = "outbox_emitted_events"
+#: sent after a commit with ``ids``: the events that transaction emitted, to be drained
+events_committed = signal("outbox-events-committed")
 
 
 class OutboxEvent(Base):
@@ -83,34 +85,29 @@ def emit(session, topic: str, aggregate_type: str, aggregate_id: int, payload: d
     """Record an event in the caller's transaction; it is drained once that transaction commits."""
     event = OutboxEvent(topic=topic, aggregate_type=aggregate_type, aggregate_id=aggregate_id, payload=payload or {})
     session.add(event)
-    emitted = session.info.setdefault(_EMITTED, [])
-    if not emitted:
-        after_commit(session, lambda: _drain_emitted(session))
-    emitted.append(event)
+    after_commit_batch(session, "outbox", event, _announce_committed)
     return event
 
 
-@sa_event.listens_for(Session, "after_soft_rollback")
-def _forget_emitted_on_rollback(sess, previous_transaction):
-    if previous_transaction.parent is None:
-        sess.info.pop(_EMITTED, None)
-
-
-def _drain_emitted(session) -> None:
-    events = session.info.pop(_EMITTED, [])
+def _announce_committed(events: list[OutboxEvent]) -> None:
     ids = [sa.inspect(e).identity[0] for e in events if sa.inspect(e).identity]
-    if not ids:
-        return
-    try:
-        drain(session, ids=ids)
-    except SQLAlchemyError:
-        # The business transaction is committed; the events stay pending for `flask search sync`.
-        session.rollback()
-        log.exception("draining outbox events %s after commit failed; they stay pending", ids)
+    if ids:
+        events_committed.send(None, ids=ids)
 
 
 def pending_count(session) -> int:
     return session.execute(sa.select(sa.func.count()).where(OutboxEvent.processed_at.is_(None))).scalar_one()
+
+
+def drain_pending(session) -> tuple[int, int]:
+    """Drain every pending event, batch after batch; returns ``(processed, failed)``."""
+    processed = failed = 0
+    last_id = 0
+    while True:
+        p, f, last_id = drain(session, after_id=last_id)
+        processed, failed = processed + p, failed + f
+        if p + f == 0:
+            return processed, failed
 
 
 def drain(session, ids: list[int] | None = None, limit: int = 500, after_id: int = 0) -> tuple[int, int, int]:

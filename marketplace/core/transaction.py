@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 log = logging.getLogger(__name__)
 _HOOKS = "after_commit_hooks"
 _WRITE_INTENT: ContextVar[bool] = ContextVar("write_intent", default=False)
+_BATCHES = "after_commit_batches"
 
 
 def session():
@@ -24,6 +25,15 @@ def session():
 def after_commit(sess, hook: Callable[[], None]) -> None:
     """Run ``hook`` once the current transaction of ``sess`` has committed (dropped on rollback)."""
     sess.info.setdefault(_HOOKS, []).append(hook)
+
+
+def after_commit_batch(sess, key: str, item, hook: Callable[[list], None]) -> None:
+    """Collect ``item`` under ``key``; once the transaction commits, call ``hook(items)`` once for all."""
+    batches = sess.info.setdefault(_BATCHES, {})
+    if key not in batches:
+        batches[key] = []
+        after_commit(sess, lambda: hook(sess.info.get(_BATCHES, {}).pop(key, [])))
+    batches[key].append(item)
 
 
 def commit(sess=None) -> None:
@@ -69,6 +79,7 @@ def run_after_commit_hooks(sess) -> None:
 def _drop_hooks_on_rollback(sess, previous_transaction):
     if previous_transaction.parent is None:
         sess.info.pop(_HOOKS, None)
+        sess.info.pop(_BATCHES, None)
 
 
 class TransactionalFlask(Flask):

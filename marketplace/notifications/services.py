@@ -1,18 +1,20 @@
-"""Queue emails and notifications with the business transaction; deliver after commit."""
+"""Queue emails and notifications with the business transaction; a worker delivers them after commit."""
 
 from __future__ import annotations
 
 import logging
 import re
+from datetime import datetime
 from email.message import EmailMessage
 
 import sqlalchemy as sa
+from blinker import signal
 from flask import current_app
 
 from marketplace.core.db import utcnow
 from marketplace.core.errors import NotFound
 from marketplace.core.pagination import paginate
-from marketplace.core.transaction import after_commit
+from marketplace.core.transaction import after_commit_batch
 from marketplace.notifications.backends import backend_from_config
 from marketplace.notifications.models import Notification, OutboundEmail
 
@@ -23,15 +25,17 @@ SUBJECT_MAX = TITLE_MAX = 300
 #: whitespace runs (line breaks and Unicode line separators included), control characters, lone surrogates
 _HEADER_BREAKS = re.compile("[\\s\x00-\x1f\x7f-\x9f\ud800-\udfff]+")
 
+#: sent after a commit with ``ids``: the emails that transaction queued, to be delivered
+emails_committed = signal("emails-committed")
+
 
 def queue_email(session, *, to: str, subject: str, body: str, category: str) -> OutboundEmail:
-    """Put an email in the outbox; it is delivered once the transaction commits."""
+    """Put an email in the outbox; it is handed to the job queue once the transaction commits."""
     email = OutboundEmail(to_address=to, subject=one_line(subject, SUBJECT_MAX), body=body, category=category)
     session.add(email)
     session.flush()
     if current_app.config.get("EMAIL_DELIVER_AFTER_REQUEST", True):
-        email_id = email.id
-        after_commit(session, lambda: deliver_pending(session, ids=[email_id]))
+        after_commit_batch(session, "emails", email.id, lambda ids: emails_committed.send(None, ids=ids))
     return email
 
 
@@ -50,17 +54,29 @@ def tell(session, people, *, kind: str, title: str, body: str, link: str | None 
         queue_email(session, to=person.email, subject=title, body=f"Hello {person.name},\n\n{text}", category=kind)
 
 
-def deliver_pending(session, ids: list[int] | None = None, limit: int = 100) -> tuple[int, int]:
-    """Send queued emails (all, or those in ``ids``); returns ``(sent, failed)``. Commits per email.
+def deliver_pending(
+    session, ids: list[int] | None = None, limit: int = 100, queued_before: datetime | None = None
+) -> tuple[int, int]:
+    """Send queued emails (all, those in ``ids``, or those queued before a time) over one connection;
+    returns ``(sent, failed)``. Commits per email.
 
     One email never stops the others: a network or SMTP error keeps it queued for a retry (failed
     after ``MAX_ATTEMPTS``), a message that cannot be built or sent at all is marked failed at once,
     each with its error.
     """
     backend = backend_from_config(current_app.config)
+    try:
+        return _deliver(session, backend, ids, limit, queued_before)
+    finally:
+        backend.close()
+
+
+def _deliver(session, backend, ids, limit, queued_before) -> tuple[int, int]:
     stmt = sa.select(OutboundEmail).where(OutboundEmail.status == "queued").order_by(OutboundEmail.id).limit(limit)
     if ids is not None:
         stmt = stmt.where(OutboundEmail.id.in_(ids))
+    if queued_before is not None:
+        stmt = stmt.where(OutboundEmail.created_at < queued_before)
     sent = failed = 0
     for email in session.execute(stmt).scalars().all():
         email.attempts += 1

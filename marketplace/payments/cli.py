@@ -5,7 +5,6 @@ from __future__ import annotations
 import click
 from flask.cli import AppGroup
 
-from marketplace.core.transaction import commit
 from marketplace.extensions import db
 from marketplace.payments import reconcile
 
@@ -18,17 +17,9 @@ payments = AppGroup("payments", help="Payments: reconciliation with Stripe.")
 def reconcile_command(fix: bool, days: int) -> None:
     """Compare invoices' payments, refunds and connected accounts with Stripe and report drift."""
     session = db.session
-    drifts: list[reconcile.Drift] = []
     items = reconcile.plan(session, days)
     with click.progressbar(items, label="Comparing with Stripe", item_show_func=lambda i: i and f"{i[0]} {i[1]}") as bar:
-        for kind, object_id in bar:
-            found = reconcile.check(session, kind, object_id, fix=fix)
-            if fix and any(d.fixed for d in found):
-                commit(session)
-            else:
-                session.rollback()
-            drifts += found
-    drifts += reconcile.local_inconsistencies(session)
+        drifts = reconcile.compare_all(session, bar, fix=fix)
     for drift in drifts:
         click.echo(str(drift))
     fixed = sum(d.fixed for d in drifts)

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Iterable
 
 import sqlalchemy as sa
 
 from marketplace.core import audit
 from marketplace.core.db import utcnow
+from marketplace.core.transaction import commit
 from marketplace.payments import checkout, connect, gateway, refunds
 from marketplace.payments.access import lock_payment
 from marketplace.payments.models import Invoice, Payment, Refund, StripeAccount
@@ -38,6 +40,19 @@ def plan(session, days: int) -> list[tuple[str, int]]:
     ).scalars()
     accounts = session.execute(sa.select(StripeAccount.id).order_by(StripeAccount.id)).scalars()
     return [("payment", pid) for pid in payments] + [("account", aid) for aid in accounts]
+
+
+def compare_all(session, items: Iterable[tuple[str, int]], *, fix: bool) -> list[Drift]:
+    """Check each planned object (committing its repairs when fixing), then the local consistency."""
+    drifts: list[Drift] = []
+    for kind, object_id in items:
+        found = check(session, kind, object_id, fix=fix)
+        if fix and any(d.fixed for d in found):
+            commit(session)
+        else:
+            session.rollback()
+        drifts += found
+    return drifts + local_inconsistencies(session)
 
 
 def check(session, kind: str, object_id: int, *, fix: bool) -> list[Drift]:

@@ -6,7 +6,7 @@ import time
 
 import click
 
-from marketplace.core.outbox import OutboxEvent, drain, pending_count
+from marketplace.core.outbox import OutboxEvent, drain_pending, pending_count
 from marketplace.core.transaction import commit
 from marketplace.extensions import db
 from marketplace.search import alerts
@@ -19,20 +19,10 @@ def search() -> None:
     """The listing search index."""
 
 
-def _drain_all() -> tuple[int, int]:
-    processed = failed = 0
-    last_id = 0
-    while True:
-        p, f, last_id = drain(db.session, after_id=last_id)
-        processed, failed = processed + p, failed + f
-        if p + f == 0:
-            return processed, failed
-
-
 @search.command("sync")
 def sync() -> None:
     """Drain outbox events left pending (e.g. after a failed index write)."""
-    processed, failed = _drain_all()
+    processed, failed = drain_pending(db.session)
     click.echo(f"{processed} events processed, {failed} failed, {pending_count(db.session)} pending")
     if failed:
         for event in db.session.query(OutboxEvent).filter(OutboxEvent.processed_at.is_(None)).limit(5):
@@ -65,7 +55,7 @@ def reindex(batch_size: int, memory_mb: int, procs: int | None) -> None:
     commit()
     elapsed = time.perf_counter() - started
     click.echo(f"Indexed {count} listings in {elapsed:.1f} s ({count / elapsed if elapsed else 0:.0f} docs/s).")
-    processed, failed = _drain_all()
+    processed, failed = drain_pending(db.session)
     if processed or failed:
         click.echo(f"Then {processed} pending events processed, {failed} failed.")
 

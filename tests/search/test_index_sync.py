@@ -61,9 +61,10 @@ def test_a_failing_consumer_leaves_the_event_pending_and_sync_retries_it(
 def test_one_bad_event_does_not_hold_back_the_others(search_backend, publish, monkeypatch):
     good = publish("Graphene ink", status="draft")
     bad = publish("Perovskite ink", status="draft")
+    bad_id = bad.id  # the consumer runs in the worker's session, not the test's
 
     def picky(session, events):
-        if any(e.aggregate_id == bad.id for e in events):
+        if any(e.aggregate_id == bad_id for e in events):
             raise ValueError("cannot index this one")
 
     monkeypatch.setattr(outbox, "_consumers", outbox.consumers() + [outbox.Consumer("picky", picky)])
