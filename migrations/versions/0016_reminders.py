@@ -1,7 +1,7 @@
 """reminders_sent (each reminder at most once per object, stage and person) and reminder_mutes
 
 Revision ID: 0016_reminders
-Revises: 0008_purchase_guard
+Revises: 0009_view_counts
 Create Date: 2026-12-02 13:40:00
 
 """
@@ -13,7 +13,7 @@ from marketplace.core.db import UTCDateTime
 
 # revision identifiers, used by Alembic.
 revision = "0016_reminders"
-down_revision = "0008_purchase_guard"
+down_revision = "0009_view_counts"
 branch_labels = None
 depends_on = None
 
