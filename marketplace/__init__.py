@@ -37,6 +37,7 @@ def create_app(config: dict | None = None) -> Flask:
     register_deferred_writes(app)
     http_cache.init_app(app)
     register_jobs(app)
+    register_reminders(app)
     if app.config.get("PROXY_FIX_X_FOR"):
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=int(app.config["PROXY_FIX_X_FOR"]), x_proto=1)
     return app
@@ -86,6 +87,7 @@ def register_blueprints(app: Flask) -> None:
     from marketplace.jobs.webhooks.routes import blp as webhooks_blp
     from marketplace.listings.routes import blp as listings_blp
     from marketplace.notifications.routes import blp as notifications_blp
+    from marketplace.notifications.routes import prefs_blp as reminder_preferences_blp
     from marketplace.search.routes import blp as search_blp
     from marketplace.search.routes import saved_blp as saved_searches_blp
 
@@ -96,6 +98,7 @@ def register_blueprints(app: Flask) -> None:
         auth_blp,
         org_blp,
         notifications_blp,
+        reminder_preferences_blp,
         ip_blp,
         listings_blp,
         invoices_blp,
@@ -186,6 +189,17 @@ def register_jobs(app: Flask) -> None:
     from marketplace import jobs
 
     jobs.init_app(app)
+
+
+def register_reminders(app: Flask) -> None:
+    """Each package registers the reminders its data calls for (``flask reminders send`` sends them)."""
+    from marketplace.deals import reminders as deals_reminders
+    from marketplace.incubator import reminders as incubator_reminders
+    from marketplace.ip.licenses import reminders as licenses_reminders
+    from marketplace.payments import reminders as payments_reminders
+
+    for package in (payments_reminders, licenses_reminders, deals_reminders, incubator_reminders):
+        package.register()
 
 
 def _migrations_dir():

@@ -23,7 +23,7 @@ def register(app: Flask) -> None:
     from marketplace.incubator.seed import seed_incubator
     from marketplace.listings.seed import seed_listings
     from marketplace.listings.seed_vietnam import seed_vietnamese_listings
-    from marketplace.notifications.cli import emails
+    from marketplace.notifications.cli import emails, reminders_group
     from marketplace.search.cli import search, seed_search_index
     from marketplace.payments.cli import payments
     from marketplace.payments.seed import seed_invoices
@@ -40,6 +40,7 @@ def register(app: Flask) -> None:
     app.cli.add_command(create_admin)
     app.cli.add_command(seed_demo)
     app.cli.add_command(emails)
+    app.cli.add_command(reminders_group)
     app.cli.add_command(licenses)
     app.cli.add_command(offers)
     app.cli.add_command(payments)

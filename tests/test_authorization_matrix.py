@@ -97,6 +97,8 @@ ROWS: list[Row] = [
     Row("GET", "/api/v1/notifications", signed_in(200)),
     Row("GET", "/api/v1/notifications/unread-count", signed_in(200)),
     Row("POST", "/api/v1/notifications/read-all", signed_in(204)),
+    Row("GET", "/api/v1/auth/me/reminder-preferences", signed_in(200)),
+    Row("PUT", "/api/v1/auth/me/reminder-preferences", signed_in(200), {"muted": ["invoice_overdue"]}),
     # search and saved searches
     Row("GET", "/api/v1/search/listings", every(200)),
     Row("GET", "/api/v1/saved-searches", signed_in(200)),

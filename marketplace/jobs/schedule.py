@@ -23,6 +23,7 @@ from marketplace.ip.licenses import milestones
 from marketplace.ip.licenses import services as licenses
 from marketplace.jobs.queue import Jobs, current_jobs
 from marketplace.jobs.webhooks.delivery import due_deliveries
+from marketplace.notifications.reminders import send_due_reminders
 from marketplace.notifications.services import deliver_pending
 from marketplace.payments import reconcile
 from marketplace.search import alerts
@@ -61,6 +62,11 @@ def send_search_digests() -> str:
     sent = alerts.send_due_digests(db.session)
     commit()
     return f"{sent} digest(s) queued"
+
+
+def send_reminders() -> str:
+    counts = send_due_reminders(db.session, utcnow().date())  # commits per batch
+    return f"{sum(counts.values())} reminder(s) sent"
 
 
 def sweep_outbox() -> str:
@@ -111,6 +117,7 @@ SCHEDULE = (
                 "daily 00:25 UTC"),
     PeriodicJob("incubator-milestones-overdue", crontab(minute="40", hour="0"), mark_missed_milestones,
                 "daily 00:40 UTC"),
+    PeriodicJob("reminders-send", crontab(minute="50", hour="0"), send_reminders, "daily 00:50 UTC"),
     PeriodicJob("payments-reconcile", crontab(minute="0", hour="3"), report_payment_drift, "daily 03:00 UTC"),
 )
 

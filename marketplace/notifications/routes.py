@@ -9,7 +9,7 @@ from marketplace.core.auth import login_required, require_user
 from marketplace.core.pagination import page_schema
 from marketplace.extensions import db
 from marketplace.notifications import schemas as s
-from marketplace.notifications import services
+from marketplace.notifications import reminders, services
 
 blp = Blueprint("notifications", __name__, url_prefix="/api/v1/notifications", description="In-app notifications")
 
@@ -46,3 +46,23 @@ class MarkAllRead(MethodView):
     def post(self):
         """Mark all your notifications as read."""
         services.mark_read(db.session, require_user().id)
+
+
+prefs_blp = Blueprint("reminder_preferences", __name__, url_prefix="/api/v1/auth/me",
+                      description="Which reminders you receive")
+
+
+@prefs_blp.route("/reminder-preferences")
+class ReminderPreferences(MethodView):
+    @login_required
+    @prefs_blp.response(200, s.ReminderPreferencesSchema)
+    def get(self):
+        """Every kind of reminder, and whether you muted it."""
+        return reminders.preferences(db.session, require_user().id)
+
+    @login_required
+    @prefs_blp.arguments(s.MutedKindsSchema)
+    @prefs_blp.response(200, s.ReminderPreferencesSchema)
+    def put(self, body):
+        """Mute exactly the kinds of reminder listed (in the app and by email); the others are sent."""
+        return reminders.set_muted(db.session, require_user().id, body["muted"])

@@ -24,3 +24,19 @@ class NotificationSchema(ma.Schema):
 
 class UnreadCountSchema(ma.Schema):
     unread = ma.fields.Integer()
+
+
+class ReminderKindSchema(ma.Schema):
+    kind = ma.fields.String()
+    description = ma.fields.String()
+    muted = ma.fields.Boolean()
+
+
+class ReminderPreferencesSchema(ma.Schema):
+    kinds = ma.fields.List(ma.fields.Nested(ReminderKindSchema))
+
+
+class MutedKindsSchema(Schema):
+    #: the kinds of reminder to mute; every other kind is sent
+    muted = ma.fields.List(ma.fields.String(validate=ma.validate.Length(max=60)), required=True,
+                           validate=ma.validate.Length(max=50))
