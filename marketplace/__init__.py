@@ -151,12 +151,20 @@ def register_web(app: Flask) -> None:
     """The pages: layout, languages and HTML error pages, then each package's page blueprints."""
     from marketplace import web
     from marketplace.accounts import preferences  # noqa: F401  (saves a logged-in person's language)
+    from marketplace.accounts.pages import blp as accounts_pages  # also the header's account links
+    from marketplace.admin.pages import blp as admin_pages
     from marketplace.deals.pages import blp as deals_pages  # also the availability panel of listing pages
+    from marketplace.ip.licenses.pages import blp as licenses_pages
     from marketplace.listings.pages import blp as listings_pages
+    from marketplace.notifications.pages import blp as notifications_pages
+    from marketplace.payments.pages import blp as payments_pages
     from marketplace.search.pages import blp as search_pages
 
     web.init_app(app)
-    for blueprint in (search_pages, listings_pages, deals_pages):
+    for blueprint in (
+        search_pages, listings_pages, deals_pages, accounts_pages, notifications_pages, admin_pages, licenses_pages,
+        payments_pages,
+    ):
         app.register_blueprint(blueprint)
 
 

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from flask import g, request
-from flask_login import current_user
+from flask import session as flask_session
+from flask_login import current_user, login_user, logout_user
 
 from marketplace.accounts import services, sessions
 from marketplace.core.errors import Unauthorized
+from marketplace.core.security import rotate_csrf_token
 from marketplace.extensions import db, login_manager
 
 
@@ -43,3 +45,25 @@ def reject_invalid_bearer():
 @login_manager.unauthorized_handler
 def _unauthorized():
     raise Unauthorized("Log in or send a valid bearer token.")
+
+
+def log_in(user, remember: bool = False) -> None:
+    """Log ``user`` in on this browser: a fresh server session (the old one of this cookie ends), a new CSRF token."""
+    end_browser_session()
+    flask_session.clear()
+    sessions.start_session(db.session, user, remember=remember)
+    login_user(user, remember=remember)
+    rotate_csrf_token()
+
+
+def log_out() -> None:
+    """Log this browser out, ending its session on the server too (a copy of the cookie stops working)."""
+    end_browser_session()
+    logout_user()
+    flask_session.clear()
+
+
+def end_browser_session() -> None:
+    """End, on the server, the session this request's cookie belongs to (if any)."""
+    if current_user.is_authenticated and g.get("auth_method") == "session":
+        sessions.end_session(db.session, current_user.session_key)

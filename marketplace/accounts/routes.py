@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 from flask import g
-from flask import session as flask_session
 from flask.views import MethodView
-from flask_login import current_user, login_user, logout_user
 from flask_smorest import Blueprint
 
 from marketplace.accounts import schemas as s
-from marketplace.accounts import services, sessions
+from marketplace.accounts import services
+from marketplace.accounts.auth import log_in, log_out
 from marketplace.core.auth import MANAGER, login_required, manager_required, require_membership, require_user
-from marketplace.core.security import csrf_token, rotate_csrf_token
+from marketplace.core.security import csrf_token
 from marketplace.extensions import db
 
 auth_blp = Blueprint("auth", __name__, url_prefix="/api/v1/auth", description="Registration, login, passwords, API tokens")
@@ -26,20 +25,6 @@ def _me(user):
     return {"user": user, "organization": user.organization, "csrf_token": token}
 
 
-def _start_session(user, remember: bool = False):
-    _end_browser_session()
-    flask_session.clear()
-    sessions.start_session(db.session, user, remember=remember)
-    login_user(user, remember=remember)
-    rotate_csrf_token()
-
-
-def _end_browser_session():
-    """End, on the server, the session this request's cookie belongs to (if any)."""
-    if current_user.is_authenticated and g.get("auth_method") == "session":
-        sessions.end_session(db.session, current_user.session_key)
-
-
 @auth_blp.route("/register")
 class Register(MethodView):
     @auth_blp.arguments(s.RegisterSchema)
@@ -47,7 +32,7 @@ class Register(MethodView):
     def post(self, data):
         """Register a user and their (unverified) organization; logs the user in."""
         user = services.register(db.session, **data)
-        _start_session(user)
+        log_in(user)
         return _me(user)
 
 
@@ -58,7 +43,7 @@ class Login(MethodView):
     def post(self, data):
         """Log in with email and password (sets the session cookie)."""
         user = services.authenticate(db.session, data["email"], data["password"])
-        _start_session(user, data["remember"])
+        log_in(user, data["remember"])
         return _me(user)
 
 
@@ -68,9 +53,7 @@ class Logout(MethodView):
     def post(self):
         """End the session, on the server too: a copy of the cookie stops working."""
         require_user()
-        _end_browser_session()
-        logout_user()
-        flask_session.clear()
+        log_out()
 
 
 @auth_blp.route("/me")
@@ -95,7 +78,7 @@ class Password(MethodView):
             db.session, user, data["current_password"], data["new_password"], revoke_api_tokens=data["revoke_api_tokens"]
         )
         if in_browser:
-            _start_session(user)
+            log_in(user)
 
 
 @auth_blp.route("/password-reset")
@@ -216,7 +199,7 @@ class AcceptInvitation(MethodView):
     def post(self, data):
         """Accept an invitation: set your name and password and join the organization."""
         user = services.accept_invitation(db.session, **data)
-        _start_session(user)
+        log_in(user)
         return _me(user)
 
 

@@ -10,6 +10,7 @@ from marketplace.core.countries import CountryField
 from marketplace.core.db import utcnow
 from marketplace.core.pagination import PageArgs
 from marketplace.core.schemas import Schema, TrimmedString, UpdateSchema, non_blank
+from marketplace.web.i18n import LANGUAGES
 
 
 class EmailField(ma.fields.Email):
@@ -74,6 +75,11 @@ class LoginSchema(Schema):
 
 
 REVOKE_API_TOKENS_HELP = "Also revoke every personal API token of the account (default true)."
+
+
+class ProfileSchema(Schema):
+    name = TrimmedString(required=True, validate=non_blank(200))
+    locale = ma.fields.String(load_default=None, allow_none=True, validate=validate.OneOf(tuple(LANGUAGES)))
 
 
 class PasswordChangeSchema(Schema):

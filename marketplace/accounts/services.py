@@ -104,6 +104,14 @@ def change_password(
     audit.record(session, "user.password_change", user, changes={"api_tokens_revoked": revoked})
 
 
+def update_profile(session, user: User, *, name: str) -> User:
+    """Change the name the user is shown by."""
+    if user.name != name:
+        before, user.name = user.name, name
+        audit.record(session, "user.update", user, changes={"name": [before, name]})
+    return user
+
+
 def _set_password(session, user: User, password: str) -> None:
     user.password_hash = hash_password(password)
     end_all_sessions(session, user)

@@ -15,6 +15,9 @@ class AuditEventArgs(PageArgs):
     object_id = ma.fields.String(load_default=None, validate=validate.Length(max=64))
     actor_user_id = ma.fields.Integer(load_default=None)
     since = ma.fields.AwareDateTime(load_default=None, default_timezone=None)
+    until = ma.fields.AwareDateTime(
+        load_default=None, default_timezone=None, metadata={"description": "Events before this moment"}
+    )
 
 
 class AuditEventSchema(ma.Schema):

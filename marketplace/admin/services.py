@@ -9,7 +9,7 @@ from marketplace.core.pagination import Page, paginate
 
 
 def list_audit_events(session, *, action=None, object_type=None, object_id=None, actor_user_id=None, since=None,
-                      page=1, page_size=20) -> Page:
+                      until=None, page=1, page_size=20) -> Page:
     """The audit trail, newest first, filtered."""
     stmt = sa.select(AuditEvent).order_by(AuditEvent.id.desc())
     if action:
@@ -24,4 +24,6 @@ def list_audit_events(session, *, action=None, object_type=None, object_id=None,
         stmt = stmt.where(AuditEvent.actor_user_id == actor_user_id)
     if since:
         stmt = stmt.where(AuditEvent.created_at >= since)
+    if until:
+        stmt = stmt.where(AuditEvent.created_at < until)
     return paginate(session, stmt, page, page_size)

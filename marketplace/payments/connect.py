@@ -22,6 +22,24 @@ def account_of(session, organization_id: int) -> StripeAccount | None:
     ).scalar_one_or_none()
 
 
+def connect_state(account: StripeAccount | None) -> dict:
+    """The organization's Stripe account and its onboarding state, as the API and the pages show it."""
+    if account is None:
+        return {"connected": False, "stripe_account_id": None, "onboarding_status": "not_started",
+                "details_submitted": False, "charges_enabled": False, "payouts_enabled": False,
+                "requirements_due": [], "disabled_reason": None}
+    return {
+        "connected": True,
+        "stripe_account_id": account.stripe_account_id,
+        "onboarding_status": account.onboarding_status,
+        "details_submitted": account.details_submitted,
+        "charges_enabled": account.charges_enabled,
+        "payouts_enabled": account.payouts_enabled,
+        "requirements_due": account.requirements_due,
+        "disabled_reason": account.disabled_reason,
+    }
+
+
 def _urls() -> tuple[str, str]:
     cfg = current_app.config
     base = cfg["PUBLIC_BASE_URL"].rstrip("/")

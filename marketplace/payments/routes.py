@@ -112,30 +112,13 @@ class VoidInvoice(MethodView):
 # ---- Stripe Connect -------------------------------------------------------------------------------
 
 
-def _connect_state(account) -> dict:
-    if account is None:
-        return {"connected": False, "stripe_account_id": None, "onboarding_status": "not_started",
-                "details_submitted": False, "charges_enabled": False, "payouts_enabled": False,
-                "requirements_due": [], "disabled_reason": None}
-    return {
-        "connected": True,
-        "stripe_account_id": account.stripe_account_id,
-        "onboarding_status": account.onboarding_status,
-        "details_submitted": account.details_submitted,
-        "charges_enabled": account.charges_enabled,
-        "payouts_enabled": account.payouts_enabled,
-        "requirements_due": account.requirements_due,
-        "disabled_reason": account.disabled_reason,
-    }
-
-
 @payments_blp.route("/connect")
 class ConnectAccount(MethodView):
     @membership_required(kinds=connect.CONNECT_KINDS)
     @payments_blp.response(200, s.ConnectAccountSchema)
     def get(self):
         """Your organization's Stripe account and its onboarding state."""
-        return _connect_state(connect.account_of(db.session, require_user().organization_id))
+        return connect.connect_state(connect.account_of(db.session, require_user().organization_id))
 
 
 @payments_blp.route("/connect/onboarding-link")
@@ -145,7 +128,7 @@ class ConnectOnboarding(MethodView):
     def post(self):
         """Connect your organization to Stripe (Express): creates the account once and returns an onboarding link."""
         account, url, expires_at = connect.start_onboarding(db.session, require_user())
-        return {"url": url, "expires_at": expires_at, "account": _connect_state(account)}
+        return {"url": url, "expires_at": expires_at, "account": connect.connect_state(account)}
 
 
 @payments_blp.route("/connect/refresh")
@@ -154,7 +137,7 @@ class ConnectRefresh(MethodView):
     @payments_blp.response(200, s.ConnectAccountSchema)
     def post(self):
         """Fetch your Stripe account's state from Stripe now (instead of waiting for account.updated)."""
-        return _connect_state(connect.refresh_account(db.session, require_user()))
+        return connect.connect_state(connect.refresh_account(db.session, require_user()))
 
 
 # ---- the Stripe webhook ---------------------------------------------------------------------------

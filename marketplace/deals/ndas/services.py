@@ -183,7 +183,7 @@ def _decide(session, user, request_id: int, action: str, reason: str | None = No
     verdict = "accepted" if action == "accept" else "declined"
     body = f"{request.university.name} {verdict} your NDA request for “{listing.title}”."
     body += (
-        f"\n\nThe confidential details are now open to your organization: {link(f'/listings/{listing.id}')}"
+        f"\n\nThe confidential details are now open to your organization: {link(f'/listings/{listing.slug}')}"
         if action == "accept"
         else f"\n\nReason: {reason}"
     )
