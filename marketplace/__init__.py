@@ -149,11 +149,12 @@ def register_web(app: Flask) -> None:
     from marketplace import web
     from marketplace.accounts import preferences  # noqa: F401  (saves a logged-in person's language)
     from marketplace.deals.pages import blp as deals_pages  # also the availability panel of listing pages
+    from marketplace.incubator.pages import blp as incubator_pages  # also the open calls of the home page
     from marketplace.listings.pages import blp as listings_pages
     from marketplace.search.pages import blp as search_pages
 
     web.init_app(app)
-    for blueprint in (search_pages, listings_pages, deals_pages):
+    for blueprint in (search_pages, listings_pages, deals_pages, incubator_pages):
         app.register_blueprint(blueprint)
 
 

@@ -1,0 +1,55 @@
+"""The incubator's pages in a real browser (Chromium through Playwright): applying, axe-core."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.conftest import PASSWORD
+from tests.incubator.conftest import (  # noqa: F401  (fixtures)
+    incubator,
+    make_application,
+    make_cohort,
+    make_member,
+    make_program,
+    make_startup,
+)
+from tests.search.conftest import whoosh_backend  # noqa: F401  (fixtures)
+
+pytestmark = pytest.mark.browser
+
+
+def log_in(page, user) -> None:
+    """Log the browser tab in through the API (the login page is not part of these pages)."""
+    response = page.request.post("/api/v1/auth/login", data={"email": user.email, "password": PASSWORD})
+    assert response.ok, response.text()
+
+
+@pytest.fixture
+def open_call(incubator, make_cohort):  # noqa: F811
+    return make_cohort(incubator.org, name="Autumn", capacity=4)
+
+
+def test_a_visitor_finds_an_open_call_from_the_home_page(page, open_call, whoosh_backend):  # noqa: F811
+    page.goto("/")
+    page.get_by_role("link", name="Deep Tech Accelerator — Autumn").click()
+    expect(page.get_by_role("heading", name="Deep Tech Accelerator — Autumn", level=1)).to_be_visible()
+    expect(page.get_by_text("4 startups")).to_be_visible()
+    page.get_by_role("link", name=open_call.program.incubator.name).click()
+    expect(page.get_by_role("heading", name="Calls for applications")).to_be_visible()
+
+
+@pytest.mark.parametrize("language", ["en", "vi"])
+def test_the_public_incubator_pages_have_no_serious_accessibility_violations(
+    page, open_call, incubator, axe_violations, whoosh_backend, language  # noqa: F811
+):
+    page.goto("/")
+    if language == "vi":
+        page.get_by_role("button", name="Tiếng Việt").click()
+        expect(page.locator("html")).to_have_attribute("lang", "vi")
+    found = {}
+    for url in ("/", f"/cohorts/{open_call.id}", f"/incubators/{incubator.org.slug}"):
+        page.goto(url)
+        if violations := axe_violations(page):
+            found[url] = violations
+    assert found == {}
