@@ -14,6 +14,7 @@ from tests.incubator.conftest import (  # noqa: F401  (fixtures)
     make_program,
     make_startup,
 )
+from tests.incubator.test_dashboard import hand_built  # noqa: F401  (fixtures)
 from tests.search.conftest import whoosh_backend  # noqa: F401  (fixtures)
 
 pytestmark = pytest.mark.browser
@@ -53,3 +54,23 @@ def test_the_public_incubator_pages_have_no_serious_accessibility_violations(
         if violations := axe_violations(page):
             found[url] = violations
     assert found == {}
+
+
+@pytest.mark.parametrize("language", ["en", "vi"])
+def test_the_cohort_dashboard_shows_its_charts_without_serious_accessibility_violations(
+    page, incubator, hand_built, axe_violations, language  # noqa: F811
+):
+    cohort, *_ = hand_built
+    log_in(page, incubator.staff)
+    page.goto(f"/cohorts/{cohort.id}")
+    if language == "vi":
+        page.get_by_role("button", name="Tiếng Việt").click()
+        expect(page.locator("html")).to_have_attribute("lang", "vi")
+    page.locator(f'a[href="/cohorts/{cohort.id}/dashboard"]').click()
+    charts = page.locator(".chart img")
+    expect(charts).to_have_count(7)
+    for i in range(7):
+        expect(charts.nth(i)).to_have_js_property("complete", True)
+        assert charts.nth(i).evaluate("img => img.naturalWidth") > 0, charts.nth(i).get_attribute("src")
+    page.screenshot(path=f"/tmp/incpages/dashboard-{language}.png", full_page=True)
+    assert axe_violations(page) == []

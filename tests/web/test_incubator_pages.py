@@ -4,6 +4,10 @@ on the home page."""
 from __future__ import annotations
 
 import pytest
+import sqlalchemy as sa
+
+from marketplace.accounts.models import Organization
+from marketplace.extensions import db
 
 from tests.incubator.conftest import (  # noqa: F401  (fixtures)
     incubator,
@@ -13,6 +17,7 @@ from tests.incubator.conftest import (  # noqa: F401  (fixtures)
     make_program,
     make_startup,
 )
+from tests.incubator.test_dashboard import _count_statements, _populate, hand_built  # noqa: F401  (fixtures)
 from tests.search.conftest import whoosh_backend  # noqa: F401  (fixtures)
 from tests.web.test_catalogue_pages import EN, VI, links, text
 
@@ -105,3 +110,85 @@ def test_home_page_links_the_calls_taking_applications_now(client, incubator, ma
 
 def test_home_page_has_no_calls_section_when_none_is_open(client, whoosh_backend):  # noqa: F811
     assert "Incubators taking applications" not in text(client.get("/", headers=EN))
+
+
+# ---- the cohort dashboard -------------------------------------------------------------------------
+
+
+def test_dashboard_shows_totals_milestones_kpi_trends_licenses_and_payments(login, incubator, hand_built):  # noqa: F811
+    cohort, alpha, beta, _ = hand_built
+    page = login(incubator.staff).get(f"/cohorts/{cohort.id}/dashboard", headers=EN)
+    assert page.status_code == 200
+    body = text(page)
+    assert "2 startups" in body and "1 / 5 milestones done" in body
+    assert "€1,600.00 revenue in the latest periods" in body  # Alpha 1,500 + Beta 100 (program currency EUR)
+    # trends: Alpha's three periods and the cohort totals per period, Beta only in March
+    assert "Period ending Alpha Storage Beta Grid Cohort total" in body
+    assert "Jan 31, 2026 €800.00 — €800.00" in body and "Mar 31, 2026 €1,500.00 €100.00 €1,600.00" in body
+    assert "Mar 31, 2026 4 1 5" in body  # customers
+    assert "Alpha Storage Northbridge University Exclusive · upfront fee $10,000.00 · royalty 2.5% · equity 1% Active Outstanding" in body
+    assert "Gone Inc" not in body and "Else" not in body
+    html = page.get_data(as_text=True)
+    for chart in ("milestones", "revenue_amount", "customers", "headcount", "funding_raised_amount", "burn_amount", "payments"):
+        assert f'src="/cohorts/{cohort.id}/dashboard/{chart}.svg"' in html
+    assert f"/api/v1/incubator/cohorts/{cohort.id}/dashboard.csv" in links(page)
+
+
+def test_dashboard_charts_are_svg_images_without_scripts_to_run(login, incubator, hand_built):  # noqa: F811
+    cohort, *_ = hand_built
+    client = login(incubator.staff)
+    for chart in ("milestones", "revenue_amount", "customers", "payments"):
+        response = client.get(f"/cohorts/{cohort.id}/dashboard/{chart}.svg", headers=EN)
+        assert response.status_code == 200 and response.mimetype == "image/svg+xml"
+        assert "script-src" not in response.headers["Content-Security-Policy"]
+        assert response.headers["Content-Security-Policy"].startswith("default-src 'none'")
+        assert response.headers["Cache-Control"] == "private, no-store"
+        svg = response.get_data(as_text=True)
+        assert "Alpha Storage" in svg and "Gone Inc" not in svg
+        assert "<script" not in svg or 'xlink:href="' not in svg.split("<script", 1)[1].split(">", 1)[0]
+    assert "Cohort total" in client.get(f"/cohorts/{cohort.id}/dashboard/revenue_amount.svg", headers=EN).get_data(as_text=True)
+    assert client.get(f"/cohorts/{cohort.id}/dashboard/nothing.svg").status_code == 404
+
+
+def test_dashboard_in_vietnamese(login, incubator, hand_built):  # noqa: F811
+    cohort, *_ = hand_built
+    body = text(login(incubator.staff).get(f"/cohorts/{cohort.id}/dashboard", headers=VI))
+    assert "Tổng của khóa" in body and "1.600,00\xa0€" in body
+
+
+def test_dashboard_is_for_the_incubators_people_only(client, login, incubator, hand_built, make_startup, make_org, make_user):  # noqa: F811
+    cohort, alpha, *_ = hand_built
+    for url in (f"/cohorts/{cohort.id}/dashboard", f"/cohorts/{cohort.id}/dashboard/revenue_amount.svg"):
+        anonymous = client.get(url)
+        assert anonymous.status_code == 303 and anonymous.headers["Location"].startswith("/login?next=")
+        other_incubator = make_user(org=make_org("incubator"), role="manager")
+        member_startup = make_user(org=db.session.get(Organization, alpha.startup_id), role="manager")
+        for outsider in (other_incubator, make_startup().founder, member_startup):
+            assert login(outsider).get(url).status_code == 404
+        assert login(incubator.manager).get(url).status_code == 200
+
+
+def test_the_call_page_links_the_dashboard_for_the_incubators_people_only(client, login, incubator, hand_built):  # noqa: F811
+    cohort, *_ = hand_built
+    dashboard = f"/cohorts/{cohort.id}/dashboard"
+    assert dashboard in links(login(incubator.staff).get(f"/cohorts/{cohort.id}"))
+    assert dashboard not in links(client.get(f"/cohorts/{cohort.id}"))
+
+
+def test_dashboard_page_runs_the_same_bounded_number_of_statements_for_2_and_20_startups(
+    login, incubator, make_org, make_cohort, make_startup, make_member  # noqa: F811
+):
+    university = make_org("university")
+    small = make_cohort(incubator.org, status="running", window="closed", capacity=50)
+    large = make_cohort(incubator.org, status="running", window="closed", capacity=50)
+    _populate(small, university, incubator, make_startup, make_member, 2)
+    _populate(large, university, incubator, make_startup, make_member, 20)
+    client = login(incubator.manager)
+    client.get(f"/cohorts/{small.id}/dashboard")  # warm-up
+    api_count, _ = _count_statements(client, f"/api/v1/incubator/cohorts/{large.id}/dashboard")
+    small_count, _ = _count_statements(client, f"/cohorts/{small.id}/dashboard")
+    statements = []
+    sa.event.listen(db.engine, "before_cursor_execute", lambda *args: statements.append(args[2][:150]))
+    large_count, large_page = _count_statements(client, f"/cohorts/{large.id}/dashboard")
+    assert small_count == large_count
+    assert large_count <= api_count + 1, "\n".join(statements)  # the API's statements and one for the KPI trends
