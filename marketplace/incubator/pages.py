@@ -3,20 +3,26 @@ the home page (thin views over the incubator's services and access rules)."""
 
 from __future__ import annotations
 
-from flask import Response, render_template
+import marshmallow as ma
+import sqlalchemy as sa
+from flask import Response, redirect, render_template, request, url_for
 from flask_babel import gettext, lazy_gettext as _l
 from flask_login import current_user
 from werkzeug.exceptions import NotFound
 
 from marketplace.accounts.services import organization_by_slug
 from marketplace.core.auth import require_user
+from marketplace.core.errors import Conflict, Forbidden, ValidationFailed
 from marketplace.core.money import exponent
 from marketplace.extensions import db
 from marketplace.incubator import access, charts, dashboard
-from marketplace.incubator.services import programs
+from marketplace.incubator.models import Application
+from marketplace.incubator.schemas.applications import ApplicationCreateSchema, ApplicationUpdateSchema
+from marketplace.incubator.services import applications, programs
 from marketplace.ip.labels import EXCLUSIVITY_LABELS
 from marketplace.web import page_blueprint
 from marketplace.web.formatting import date, money, number
+from marketplace.web.forms import flat_errors
 from marketplace.web.panels import panel
 
 #: the incubator's pages and templates (``templates/incubator/``)
@@ -44,7 +50,14 @@ def call(cohort_id: int):
     """A cohort's call for applications: focus, dates, capacity, fee and equity terms, questions."""
     viewer = _viewer()
     cohort = access.cohort(db.session, viewer, cohort_id)
-    return render_template("incubator/call.html", cohort=cohort, program=cohort.program,
+    own = None
+    if viewer is not None and viewer.organization_id is not None:
+        own = db.session.execute(
+            sa.select(Application).where(Application.cohort_id == cohort.id, Application.startup_id == viewer.organization_id)
+        ).scalar_one_or_none()
+    return render_template("incubator/call.html", cohort=cohort, program=cohort.program, own_application=own,
+                           application_labels=APPLICATION_STATUS_LABELS,
+                           may_apply=_is_startup(viewer) and own is None,
                            is_staff=access.is_staff(viewer, cohort.program.incubator_id))
 
 
@@ -122,3 +135,118 @@ def dashboard_chart(cohort_id: int, name: str):
 def _money_formatter(currency: str):
     factor = 10 ** exponent(currency)
     return lambda value: money(round(value * factor), currency)
+
+
+# ---- a startup's applications ----------------------------------------------------------------------
+
+#: what a page calls an application's states
+APPLICATION_STATUS_LABELS = {
+    "draft": _l("Draft"),
+    "submitted": _l("Submitted"),
+    "accepted": _l("Accepted"),
+    "waitlisted": _l("Waitlisted"),
+    "rejected": _l("Rejected"),
+    "withdrawn": _l("Withdrawn"),
+}
+#: the buttons of the application form
+SAVE, SUBMIT = "save", "submit"
+
+
+def _is_startup(user) -> bool:
+    return user is not None and user.organization is not None and user.organization.kind == "startup"
+
+
+def _answer_field(key: str) -> str:
+    return f"answer-{key}"
+
+
+def _application_input(cohort, schema: ma.Schema) -> dict:
+    """The form's pitch and answers as the API's schema loads them (raises ``ma.ValidationError``)."""
+    answers = {q["key"]: request.form.get(_answer_field(q["key"]), "") for q in cohort.questions}
+    return schema.load({"pitch": request.form.get("pitch", ""), "answers": answers})
+
+
+def _form_errors(messages: dict) -> dict[str, list[str]]:
+    """Errors by form field: the pitch's, and each answer's beside its question."""
+    messages = dict(messages or {})
+    answers = messages.pop("answers", None) or {}
+    errors = flat_errors(messages)
+    if isinstance(answers, dict):
+        for key, value in answers.items():
+            errors[_answer_field(str(key))] = flat_errors({"x": value})["x"]
+    else:
+        errors["_schema"] = flat_errors({"x": answers})["x"]
+    return errors
+
+
+def _render_application(cohort, application=None, errors=None, values=None, status=200):
+    values = values if values is not None else (
+        {"pitch": application.pitch, "answers": dict(application.answers)} if application else {"pitch": "", "answers": {}})
+    return render_template("incubator/application.html", cohort=cohort, program=cohort.program, application=application,
+                           errors=errors or {}, values=values, status_labels=APPLICATION_STATUS_LABELS,
+                           answer_field=_answer_field), status
+
+
+def _submitted_values(cohort) -> dict:
+    return {"pitch": request.form.get("pitch", ""),
+            "answers": {q["key"]: request.form.get(_answer_field(q["key"]), "") for q in cohort.questions}}
+
+
+@blp.route("/cohorts/<int:cohort_id>/apply", methods=["GET", "POST"])
+def apply(cohort_id: int):
+    """A startup's application form for an open cohort: save it as a draft, or submit it at once."""
+    actor = require_user()
+    cohort = access.cohort(db.session, actor, cohort_id)
+    if not _is_startup(actor):
+        raise Forbidden("Only startups apply to cohorts.")
+    if request.method == "GET":
+        return _render_application(cohort)
+    try:
+        data = _application_input(cohort, ApplicationCreateSchema())
+        application = applications.create_application(db.session, actor, cohort.id, data)
+        if request.form.get("action") == SUBMIT:
+            applications.submit_application(db.session, actor, application.id)
+    except ma.ValidationError as error:
+        return _render_application(cohort, errors=_form_errors(error.messages), values=_submitted_values(cohort), status=400)
+    except (ValidationFailed, Conflict) as error:
+        db.session.rollback()
+        errors = _form_errors(error.errors) if error.errors else {"_schema": [error.detail]}
+        return _render_application(cohort, errors=errors, values=_submitted_values(cohort),
+                                   status=400 if isinstance(error, ValidationFailed) else 409)
+    return redirect(url_for("incubator_pages.application", application_id=application.id), 303)
+
+
+@blp.route("/applications/<int:application_id>", methods=["GET", "POST"])
+def application(application_id: int):
+    """An application: its status, and for the applying startup the form to edit, submit or withdraw it."""
+    actor = require_user()
+    found = access.application(db.session, actor, application_id)
+    cohort = found.cohort
+    if request.method == "GET":
+        return _render_application(cohort, found)
+    found = access.own_application(db.session, actor, application_id)
+    action = request.form.get("action")
+    try:
+        if action == "withdraw":
+            applications.withdraw_application(db.session, actor, found.id)
+        else:
+            data = _application_input(cohort, ApplicationUpdateSchema())
+            applications.update_application(db.session, actor, found.id, data)
+            if action == SUBMIT and found.status == "draft":
+                applications.submit_application(db.session, actor, found.id)
+    except ma.ValidationError as error:
+        return _render_application(cohort, found, _form_errors(error.messages), _submitted_values(cohort), 400)
+    except (ValidationFailed, Conflict) as error:
+        db.session.rollback()
+        found = access.application(db.session, actor, application_id)
+        errors = _form_errors(error.errors) if error.errors else {"_schema": [error.detail]}
+        return _render_application(found.cohort, found, errors, _submitted_values(found.cohort),
+                                   400 if isinstance(error, ValidationFailed) else 409)
+    return redirect(url_for("incubator_pages.application", application_id=found.id), 303)
+
+
+@blp.get("/applications")
+def my_applications():
+    """The applications of the user's startup, newest first, with their status."""
+    page = applications.list_my_applications(db.session, require_user(), page_size=100)
+    return render_template("incubator/applications.html", page=page, status_labels=APPLICATION_STATUS_LABELS)

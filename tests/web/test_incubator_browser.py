@@ -74,3 +74,29 @@ def test_the_cohort_dashboard_shows_its_charts_without_serious_accessibility_vio
         assert charts.nth(i).evaluate("img => img.naturalWidth") > 0, charts.nth(i).get_attribute("src")
     page.screenshot(path=f"/tmp/incpages/dashboard-{language}.png", full_page=True)
     assert axe_violations(page) == []
+
+
+def test_a_startup_applies_to_an_open_cohort(page, open_call, make_startup, axe_violations):  # noqa: F811
+    startup = make_startup(name="Sunrise Storage")
+    log_in(page, startup.founder)
+    page.goto(f"/cohorts/{open_call.id}")
+    page.get_by_role("link", name="Apply now").click()
+    assert axe_violations(page) == []
+    page.get_by_label("Pitch").fill("Batteries that do not burn.")
+    page.get_by_role("button", name="Save draft").click()
+    expect(page.get_by_text("Status: Draft")).to_be_visible()
+    page.get_by_role("button", name="Submit application").click()
+    expect(page.get_by_text("This question must be answered.")).to_be_visible()
+    assert axe_violations(page) == []
+    page.get_by_label("Who is on the team?").fill("Two founders and an engineer")
+    page.get_by_role("button", name="Submit application").click()
+    expect(page.get_by_text("Status: Submitted")).to_be_visible()
+    assert axe_violations(page) == []
+    page.goto("/applications")
+    expect(page.get_by_role("cell", name="Submitted", exact=True)).to_be_visible()
+    assert axe_violations(page) == []
+    page.goto(f"/cohorts/{open_call.id}")
+    expect(page.get_by_role("link", name="Your application")).to_be_visible()
+    page.get_by_role("link", name="Your application").click()
+    page.get_by_role("button", name="Withdraw application").click()
+    expect(page.get_by_text("Status: Withdrawn")).to_be_visible()

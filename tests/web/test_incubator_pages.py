@@ -192,3 +192,96 @@ def test_dashboard_page_runs_the_same_bounded_number_of_statements_for_2_and_20_
     large_count, large_page = _count_statements(client, f"/cohorts/{large.id}/dashboard")
     assert small_count == large_count
     assert large_count <= api_count + 1, "\n".join(statements)  # the API's statements and one for the KPI trends
+
+
+# ---- a startup applies -------------------------------------------------------------------------------
+
+from marketplace.incubator.models import Application  # noqa: E402
+
+
+def _form(**values) -> dict:
+    return {"pitch": "", "answer-team": "", "answer-traction": "", **values}
+
+
+def test_a_startup_saves_a_draft_edits_it_submits_it_and_sees_its_status(login, incubator, make_cohort, make_startup):  # noqa: F811
+    cohort = make_cohort(incubator.org)
+    startup = make_startup()
+    client = login(startup.founder)
+    call = client.get(f"/cohorts/{cohort.id}", headers=EN)
+    assert f"/cohorts/{cohort.id}/apply" in links(call)
+    form = client.get(f"/cohorts/{cohort.id}/apply", headers=EN)
+    assert form.status_code == 200 and "Who is on the team?" in text(form)
+
+    saved = client.post(f"/cohorts/{cohort.id}/apply", data=_form(pitch="We store energy.", action="save"))
+    assert saved.status_code == 303
+    application = db.session.execute(sa.select(Application)).scalar_one()
+    assert application.status == "draft" and application.pitch == "We store energy."
+    assert saved.headers["Location"] == f"/applications/{application.id}"
+
+    incomplete = client.post(f"/applications/{application.id}", data=_form(pitch="We store energy.", action="submit"),
+                             headers=EN)
+    assert incomplete.status_code == 400
+    html = incomplete.get_data(as_text=True)
+    assert 'id="answer-team-errors"' in html and "This question must be answered." in text(incomplete)
+    assert db.session.get(Application, application.id).status == "draft"
+
+    done = client.post(f"/applications/{application.id}",
+                       data=_form(pitch="We store energy.", **{"answer-team": "Two founders"}, action="submit"))
+    assert done.status_code == 303
+    assert db.session.get(Application, application.id).status == "submitted"
+    page = client.get(f"/applications/{application.id}", headers=EN)
+    assert "Status: Submitted" in text(page)
+    assert "Submitted" in text(client.get("/applications", headers=EN))
+    assert "Your application : Submitted" in text(client.get(f"/cohorts/{cohort.id}", headers=EN))
+
+
+def test_a_startup_withdraws_its_application(login, incubator, make_cohort, make_startup, make_application):  # noqa: F811
+    cohort = make_cohort(incubator.org)
+    startup = make_startup()
+    application = make_application(cohort, startup)
+    client = login(startup.founder)
+    assert client.post(f"/applications/{application.id}", data={"action": "withdraw"}).status_code == 303
+    assert db.session.get(Application, application.id).status == "withdrawn"
+    assert "Status: Withdrawn" in text(client.get(f"/applications/{application.id}", headers=EN))
+
+
+def test_the_application_form_shows_schema_errors_beside_their_fields(login, incubator, make_cohort, make_startup):  # noqa: F811
+    cohort = make_cohort(incubator.org)
+    client = login(make_startup().founder)
+    response = client.post(f"/cohorts/{cohort.id}/apply", data=_form(pitch="x" * 20_001, action="save"), headers=EN)
+    assert response.status_code == 400
+    assert 'id="pitch-errors"' in response.get_data(as_text=True)
+    assert db.session.execute(sa.select(sa.func.count()).select_from(Application)).scalar_one() == 0
+
+
+def test_applying_to_a_closed_cohort_says_so(login, incubator, make_cohort, make_startup):  # noqa: F811
+    cohort = make_cohort(incubator.org, status="selecting", window="closed")
+    response = login(make_startup().founder).post(f"/cohorts/{cohort.id}/apply", data=_form(action="save"), headers=EN)
+    assert response.status_code == 409 and "not taking applications" in text(response)
+
+
+def test_the_application_form_needs_the_csrf_token(login, incubator, make_cohort, make_startup):  # noqa: F811
+    cohort = make_cohort(incubator.org)
+    client = login(make_startup().founder)
+    response = client.post(f"/cohorts/{cohort.id}/apply", data=_form(action="save"), headers={"X-CSRF-Token": "forged"})
+    assert response.status_code == 403
+    assert db.session.execute(sa.select(sa.func.count()).select_from(Application)).scalar_one() == 0
+
+
+def test_who_may_see_and_change_an_application(client, login, incubator, make_cohort, make_startup, make_application, make_org, make_user):  # noqa: F811
+    cohort = make_cohort(incubator.org)
+    startup = make_startup()
+    draft = make_application(cohort, startup, status="draft")
+    url = f"/applications/{draft.id}"
+    assert client.get(url).status_code == 303  # anonymous: to the login page
+    assert login(make_startup().founder).get(url).status_code == 404  # another startup
+    assert login(incubator.manager).get(url).status_code == 404  # a draft is the startup's alone
+    assert login(make_user(org=make_org("company"))).get(url).status_code == 404
+    assert login(startup.member).get(url).status_code == 200
+    assert client.get(f"/cohorts/{cohort.id}/apply").status_code == 303
+    assert login(incubator.manager).get(f"/cohorts/{cohort.id}/apply").status_code == 403  # only startups apply
+    draft.status, draft.submitted_at = "submitted", draft.created_at
+    db.session.commit()
+    manager = login(incubator.manager)
+    assert manager.get(url).status_code == 200
+    assert manager.post(url, data={"action": "withdraw"}).status_code == 403
