@@ -3,6 +3,9 @@ the home page (thin views over the incubator's services and access rules)."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+from decimal import Decimal, InvalidOperation
+
 import marshmallow as ma
 import sqlalchemy as sa
 from flask import Response, redirect, render_template, request, url_for
@@ -16,13 +19,14 @@ from marketplace.core.errors import Conflict, Forbidden, ValidationFailed
 from marketplace.core.money import exponent
 from marketplace.extensions import db
 from marketplace.incubator import access, charts, dashboard
-from marketplace.incubator.models import Application
+from marketplace.incubator.models import Application, CohortMember
 from marketplace.incubator.schemas.applications import ApplicationCreateSchema, ApplicationUpdateSchema
-from marketplace.incubator.services import applications, programs
+from marketplace.incubator.schemas.members import KPIReportCreateSchema
+from marketplace.incubator.services import applications, members, programs
 from marketplace.ip.labels import EXCLUSIVITY_LABELS
 from marketplace.web import page_blueprint
 from marketplace.web.formatting import date, money, number
-from marketplace.web.forms import flat_errors
+from marketplace.web.forms import flat_errors, form_data
 from marketplace.web.panels import panel
 
 #: the incubator's pages and templates (``templates/incubator/``)
@@ -182,9 +186,14 @@ def _form_errors(messages: dict) -> dict[str, list[str]]:
 def _render_application(cohort, application=None, errors=None, values=None, status=200):
     values = values if values is not None else (
         {"pitch": application.pitch, "answers": dict(application.answers)} if application else {"pitch": "", "answers": {}})
+    member = None
+    if application is not None and application.status == "accepted":
+        member = db.session.execute(
+            sa.select(CohortMember).where(CohortMember.application_id == application.id)
+        ).scalar_one_or_none()
     return render_template("incubator/application.html", cohort=cohort, program=cohort.program, application=application,
                            errors=errors or {}, values=values, status_labels=APPLICATION_STATUS_LABELS,
-                           answer_field=_answer_field), status
+                           answer_field=_answer_field, member=member), status
 
 
 def _submitted_values(cohort) -> dict:
@@ -250,3 +259,74 @@ def my_applications():
     """The applications of the user's startup, newest first, with their status."""
     page = applications.list_my_applications(db.session, require_user(), page_size=100)
     return render_template("incubator/applications.html", page=page, status_labels=APPLICATION_STATUS_LABELS)
+
+
+# ---- a startup's KPI reports -------------------------------------------------------------------------
+
+KPI_FORM_FIELDS = ("revenue_amount", "customers", "headcount", "funding_raised_amount", "burn_amount")
+
+
+def _kpi_input(currency: str) -> tuple[dict, dict]:
+    """The report form as the API's schema loads it: amounts typed in the currency's units (1500.50)
+    become minor units, whole numbers become integers; what is not a number is left for the schema
+    to refuse, except amounts, which say what they expect."""
+    raw = form_data(KPIReportCreateSchema(), request.form)
+    errors: dict[str, list[str]] = {}
+    for name in KPI_FORM_FIELDS:
+        value = raw.get(name)
+        if value is None:
+            continue
+        try:
+            number_ = Decimal(value.strip().replace(",", ""))
+        except InvalidOperation:
+            number_ = None
+        if name in MONEY_FIGURES:
+            minor = None if number_ is None else number_.scaleb(exponent(currency))
+            if minor is None or minor != minor.to_integral_value():
+                errors[name] = [gettext("Enter an amount such as %(example)s.", example="1500.00" if exponent(currency) else "1500000")]
+                raw.pop(name)
+            else:
+                raw[name] = int(minor)
+        elif number_ is not None and number_ == number_.to_integral_value():
+            raw[name] = int(number_)
+    return raw, errors
+
+
+def _render_kpis(member, errors=None, values=None, status=200):
+    reports = members.list_kpi_reports(db.session, require_user(), member.id)
+    previous = reports[0] if reports else None
+    if values is None:
+        start = previous.period_end + timedelta(days=1) if previous else member.cohort.starts_on
+        values = {"period_start": start.isoformat()}
+    return render_template(
+        "incubator/kpis.html", member=member, cohort=member.cohort, reports=reports, previous=previous,
+        errors=errors or {}, values=values, kpi_labels=KPI_LABELS, money_figures=MONEY_FIGURES,
+        is_startup=member.startup_id == current_user.organization_id,
+        exponent=exponent(member.currency),
+    ), status
+
+
+@blp.route("/members/<int:member_id>/kpis", methods=["GET", "POST"])
+def kpi_reports(member_id: int):
+    """A cohort member's KPI reports; the startup reports a new period beside the previous one."""
+    actor = require_user()
+    member = access.member(db.session, actor, member_id)
+    if request.method == "GET":
+        return _render_kpis(member)
+    member = access.member(db.session, actor, member_id, startup=True)
+    data, errors = _kpi_input(member.currency)
+    values = {key: request.form.get(key, "") for key in ("period_start", "period_end", "highlights", *KPI_FORM_FIELDS)}
+    try:
+        loaded = KPIReportCreateSchema().load(data)
+    except ma.ValidationError as error:
+        return _render_kpis(member, {**flat_errors(error.messages), **errors}, values, 400)
+    if errors:
+        return _render_kpis(member, errors, values, 400)
+    try:
+        members.submit_kpi_report(db.session, actor, member.id, loaded)
+    except (ValidationFailed, Conflict) as error:
+        db.session.rollback()
+        member = access.member(db.session, actor, member_id)
+        found = flat_errors(error.errors) if error.errors else {"_schema": [error.detail]}
+        return _render_kpis(member, found, values, 400 if isinstance(error, ValidationFailed) else 409)
+    return redirect(url_for("incubator_pages.kpi_reports", member_id=member.id), 303)

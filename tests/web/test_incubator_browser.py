@@ -100,3 +100,31 @@ def test_a_startup_applies_to_an_open_cohort(page, open_call, make_startup, axe_
     page.get_by_role("link", name="Your application").click()
     page.get_by_role("button", name="Withdraw application").click()
     expect(page.get_by_text("Status: Withdrawn")).to_be_visible()
+
+
+@pytest.mark.parametrize("language", ["en", "vi"])
+def test_a_startup_reports_its_key_figures_and_sees_them_on_the_page(
+    page, incubator, make_cohort, make_startup, make_member, axe_violations, language  # noqa: F811
+):
+    cohort = make_cohort(incubator.org, status="running", window="closed")
+    startup = make_startup()
+    member = make_member(cohort, startup)
+    log_in(page, startup.founder)
+    page.goto(f"/members/{member.id}/kpis")
+    if language == "vi":
+        page.get_by_role("button", name="Tiếng Việt").click()
+        expect(page.locator("html")).to_have_attribute("lang", "vi")
+    assert axe_violations(page) == []
+    if language == "en":
+        page.get_by_label("Period end").fill("2026-12-31")
+        page.get_by_label("Revenue (EUR)").fill("abc")
+        page.get_by_role("button", name="Submit report").click()
+        expect(page.get_by_text("Enter an amount such as 1500.00.")).to_be_visible()
+        assert axe_violations(page) == []
+        page.get_by_label("Revenue (EUR)").fill("1200")
+        page.get_by_label("Customers").fill("3")
+        page.get_by_label("Headcount").fill("4")
+        page.get_by_label("Burn (EUR)").fill("900")
+        page.get_by_role("button", name="Submit report").click()
+        expect(page.get_by_role("cell", name="€1,200.00")).to_be_visible()
+        expect(page.get_by_text("Previous period: €1,200.00")).to_be_visible()

@@ -285,3 +285,65 @@ def test_who_may_see_and_change_an_application(client, login, incubator, make_co
     manager = login(incubator.manager)
     assert manager.get(url).status_code == 200
     assert manager.post(url, data={"action": "withdraw"}).status_code == 403
+
+
+# ---- KPI reports -------------------------------------------------------------------------------------
+
+from datetime import date as _date  # noqa: E402
+
+from marketplace.incubator.models import KPIReport  # noqa: E402
+
+
+def _kpi_form(**values) -> dict:
+    return {"period_start": "2026-04-01", "period_end": "2026-04-30", "revenue_amount": "1,750.50", "customers": "6",
+            "headcount": "5", "funding_raised_amount": "0", "burn_amount": "800", "highlights": "First pilot", **values}
+
+
+def test_a_startup_reports_a_period_with_the_previous_one_beside_the_form(login, incubator, make_cohort, make_startup, make_member):  # noqa: F811
+    cohort = make_cohort(incubator.org, status="running", window="closed")
+    startup = make_startup()
+    member = make_member(cohort, startup)
+    db.session.add(KPIReport(member_id=member.id, period_start=_date(2026, 3, 1), period_end=_date(2026, 3, 31),
+                             currency="EUR", revenue_amount=150_000, customers=4, headcount=5, burn_amount=70_000))
+    db.session.commit()
+    client = login(startup.founder)
+    form = client.get(f"/members/{member.id}/kpis", headers=EN)
+    assert form.status_code == 200
+    body = text(form)
+    assert "Previous period: €1,500.00" in body and "Previous period: 4" in body
+    assert 'value="2026-04-01"' in form.get_data(as_text=True)  # the day after the previous period
+    response = client.post(f"/members/{member.id}/kpis", data=_kpi_form())
+    assert response.status_code == 303
+    report = db.session.execute(sa.select(KPIReport).where(KPIReport.period_start == _date(2026, 4, 1))).scalar_one()
+    assert (report.revenue_amount, report.customers, report.burn_amount) == (175_050, 6, 80_000)
+    assert "€1,750.50" in text(client.get(f"/members/{member.id}/kpis", headers=EN))
+
+
+def test_the_kpi_form_shows_errors_beside_their_fields(login, incubator, make_cohort, make_startup, make_member):  # noqa: F811
+    cohort = make_cohort(incubator.org, status="running", window="closed")
+    startup = make_startup()
+    member = make_member(cohort, startup)
+    client = login(startup.founder)
+    response = client.post(f"/members/{member.id}/kpis", headers=EN,
+                           data=_kpi_form(revenue_amount="lots", customers="", period_end="2026-03-01"))
+    assert response.status_code == 400
+    html = response.get_data(as_text=True)
+    assert 'id="revenue_amount-errors"' in html and "Enter an amount such as 1500.00." in text(response)
+    assert 'id="customers-errors"' in html
+    assert db.session.execute(sa.select(sa.func.count()).select_from(KPIReport)).scalar_one() == 0
+    backwards = client.post(f"/members/{member.id}/kpis", headers=EN, data=_kpi_form(period_end="2026-03-01"))
+    assert backwards.status_code == 400 and 'id="period_end-errors"' in backwards.get_data(as_text=True)
+
+
+def test_kpi_reports_are_the_startups_and_its_incubators_only(client, login, incubator, make_cohort, make_startup, make_member):  # noqa: F811
+    cohort = make_cohort(incubator.org, status="running", window="closed")
+    startup = make_startup()
+    member = make_member(cohort, startup)
+    url = f"/members/{member.id}/kpis"
+    assert client.get(url).status_code == 303
+    assert login(make_startup().founder).get(url).status_code == 404
+    staff = login(incubator.staff)
+    assert staff.get(url).status_code == 200 and "Report a period" not in text(staff.get(url, headers=EN))
+    assert staff.post(url, data=_kpi_form()).status_code == 403
+    assert login(startup.founder).post(url, data=_kpi_form(), headers={"X-CSRF-Token": "forged"}).status_code == 403
+    assert db.session.execute(sa.select(sa.func.count()).select_from(KPIReport)).scalar_one() == 0
