@@ -15,12 +15,17 @@ from werkzeug.exceptions import NotFound
 
 from marketplace.accounts.services import organization_by_slug
 from marketplace.core.auth import require_user
+from marketplace.core.schemas import OptionalReasonSchema
 from marketplace.core.errors import Conflict, Forbidden, ValidationFailed
 from marketplace.core.money import exponent
 from marketplace.extensions import db
 from marketplace.incubator import access, charts, dashboard
 from marketplace.incubator.models import Application, CohortMember
-from marketplace.incubator.schemas.applications import ApplicationCreateSchema, ApplicationUpdateSchema
+from marketplace.incubator.schemas.applications import (
+    ApplicationCreateSchema,
+    ApplicationListArgs,
+    ApplicationUpdateSchema,
+)
 from marketplace.incubator.schemas.members import KPIReportCreateSchema
 from marketplace.incubator.services import applications, members, programs
 from marketplace.ip.labels import EXCLUSIVITY_LABELS
@@ -59,10 +64,41 @@ def call(cohort_id: int):
         own = db.session.execute(
             sa.select(Application).where(Application.cohort_id == cohort.id, Application.startup_id == viewer.organization_id)
         ).scalar_one_or_none()
+    return _render_call(viewer, cohort, own)
+
+
+def _render_call(viewer, cohort, own=None, error=None, status=200):
+    is_manager = access.is_manager(viewer, cohort.program.incubator_id)
     return render_template("incubator/call.html", cohort=cohort, program=cohort.program, own_application=own,
                            application_labels=APPLICATION_STATUS_LABELS,
                            may_apply=_is_startup(viewer) and own is None,
-                           is_staff=access.is_staff(viewer, cohort.program.incubator_id))
+                           is_staff=access.is_staff(viewer, cohort.program.incubator_id),
+                           lifecycle_actions=programs.COHORT_LIFECYCLE.allowed_actions(cohort.status) if is_manager else [],
+                           lifecycle_labels=LIFECYCLE_LABELS, error=error), status
+
+
+#: the buttons that move a cohort along its lifecycle
+LIFECYCLE_LABELS = {
+    "open": _l("Open applications"),
+    "close": _l("Close applications and select"),
+    "start": _l("Start the cohort"),
+    "graduate": _l("Graduate the cohort"),
+}
+
+
+@blp.post("/cohorts/<int:cohort_id>/lifecycle")
+def cohort_lifecycle(cohort_id: int):
+    """A manager opens, closes, starts or graduates a cohort."""
+    actor = require_user()
+    action = request.form.get("action", "")
+    if action not in LIFECYCLE_LABELS:
+        raise ValidationFailed("Unknown action.", errors={"action": ["Unknown action."]})
+    try:
+        programs.transition(db.session, actor, cohort_id, action)
+    except Conflict as error:
+        db.session.rollback()
+        return _render_call(actor, access.cohort(db.session, actor, cohort_id), error=error.detail, status=409)
+    return redirect(url_for("incubator_pages.call", cohort_id=cohort_id), 303)
 
 
 @panel("home.sections")
@@ -330,3 +366,47 @@ def kpi_reports(member_id: int):
         found = flat_errors(error.errors) if error.errors else {"_schema": [error.detail]}
         return _render_kpis(member, found, values, 400 if isinstance(error, ValidationFailed) else 409)
     return redirect(url_for("incubator_pages.kpi_reports", member_id=member.id), 303)
+
+
+# ---- a cohort's applications (the incubator's people) ----------------------------------------------
+
+#: the decisions a manager makes on an application
+DECISION_LABELS = {"accept": _l("Accept"), "waitlist": _l("Waitlist"), "reject": _l("Reject")}
+
+
+def _render_cohort_applications(actor, cohort_id: int, error=None, status=200):
+    schema = ApplicationListArgs()
+    filters = schema.load(form_data(schema, request.args))
+    cohort = access.cohort(db.session, actor, cohort_id, staff=True)
+    page = applications.list_cohort_applications(db.session, actor, cohort.id, status=filters["status"], page_size=200)
+    is_manager = access.is_manager(actor, cohort.program.incubator_id)
+    return render_template(
+        "incubator/cohort_applications.html", cohort=cohort, page=page, status=filters["status"], error=error,
+        status_labels=APPLICATION_STATUS_LABELS, decision_labels=DECISION_LABELS, is_manager=is_manager,
+        accepted=programs.accepted_count(db.session, cohort.id),
+        decisions=lambda app: applications.APPLICATION_WORKFLOW.allowed_actions(app.status) if is_manager else [],
+    ), status
+
+
+@blp.get("/cohorts/<int:cohort_id>/applications")
+def cohort_applications(cohort_id: int):
+    """A cohort's submitted applications, filtered by status; managers decide on them."""
+    return _render_cohort_applications(require_user(), cohort_id)
+
+
+@blp.post("/applications/<int:application_id>/decision")
+def decide(application_id: int):
+    """A manager accepts (within capacity), waitlists or rejects an application."""
+    actor = require_user()
+    found = access.managed_application(db.session, actor, application_id)
+    cohort_id = found.cohort_id
+    action = request.form.get("action", "")
+    if action not in DECISION_LABELS:
+        raise ValidationFailed("Unknown decision.", errors={"action": ["Unknown decision."]})
+    reason = OptionalReasonSchema().load(form_data(OptionalReasonSchema(), request.form))["reason"]
+    try:
+        applications.decide(db.session, actor, application_id, action, reason)
+    except Conflict as error:
+        db.session.rollback()
+        return _render_cohort_applications(actor, cohort_id, error=error.detail, status=409)
+    return redirect(url_for("incubator_pages.cohort_applications", cohort_id=cohort_id), 303)

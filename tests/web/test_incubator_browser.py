@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from playwright.sync_api import expect
 
@@ -128,3 +130,38 @@ def test_a_startup_reports_its_key_figures_and_sees_them_on_the_page(
         page.get_by_role("button", name="Submit report").click()
         expect(page.get_by_role("cell", name="€1,200.00")).to_be_visible()
         expect(page.get_by_text("Previous period: €1,200.00")).to_be_visible()
+
+
+def test_a_manager_accepts_up_to_capacity_and_sees_the_waitlisted_startup_promoted(
+    page, browser, live_server, incubator, make_cohort, make_startup, make_application, axe_violations  # noqa: F811
+):
+    cohort = make_cohort(incubator.org, status="open", window="open", capacity=1)
+    first, second = make_startup(name="Alpha One"), make_startup(name="Beta Two")
+    accepted = make_application(cohort, first)
+    make_application(cohort, second)
+    log_in(page, incubator.manager)
+    page.goto(f"/cohorts/{cohort.id}")
+    page.get_by_role("button", name="Close applications and select").click()
+    expect(page.get_by_text("Selecting startups")).to_be_visible()
+    assert axe_violations(page) == []
+    page.get_by_role("link", name="Applications received").click()
+    page.get_by_role("row", name=re.compile("Alpha One")).get_by_role("button", name="Accept").click()
+    expect(page.get_by_text("1 of 1 places taken.")).to_be_visible()
+    page.get_by_role("row", name=re.compile("Beta Two")).get_by_role("button", name="Accept").click()
+    expect(page.get_by_role("alert")).to_be_visible()
+    page.goto(f"/cohorts/{cohort.id}/applications")
+    page.get_by_role("row", name=re.compile("Beta Two")).get_by_role("button", name="Waitlist").click()
+    page.get_by_role("link", name="Waitlisted").click()
+    expect(page.get_by_role("row", name=re.compile("Beta Two"))).to_be_visible()
+    assert axe_violations(page) == []
+
+    startup_context = browser.new_context(base_url=live_server, locale="en-US")
+    startup_tab = startup_context.new_page()
+    log_in(startup_tab, first.founder)
+    startup_tab.goto(f"/applications/{accepted.id}")
+    startup_tab.get_by_role("button", name="Withdraw application").click()
+    expect(startup_tab.get_by_text("Status: Withdrawn")).to_be_visible()
+    startup_context.close()
+
+    page.goto(f"/cohorts/{cohort.id}/applications?status=accepted")
+    expect(page.get_by_role("row", name=re.compile("Beta Two"))).to_be_visible()

@@ -347,3 +347,61 @@ def test_kpi_reports_are_the_startups_and_its_incubators_only(client, login, inc
     assert staff.post(url, data=_kpi_form()).status_code == 403
     assert login(startup.founder).post(url, data=_kpi_form(), headers={"X-CSRF-Token": "forged"}).status_code == 403
     assert db.session.execute(sa.select(sa.func.count()).select_from(KPIReport)).scalar_one() == 0
+
+
+# ---- managers: the cohort lifecycle and decisions -------------------------------------------------------
+
+from marketplace.incubator.models import Cohort, CohortMember  # noqa: E402
+
+
+def test_a_manager_moves_a_cohort_along_its_lifecycle_from_the_call_page(login, incubator, make_cohort):  # noqa: F811
+    cohort = make_cohort(incubator.org, status="planning", window="open")
+    manager = login(incubator.manager)
+    page = manager.get(f"/cohorts/{cohort.id}", headers=EN)
+    assert "Open applications" in text(page) and "Start the cohort" not in text(page)
+    assert "Open applications" not in text(login(incubator.staff).get(f"/cohorts/{cohort.id}", headers=EN))
+    assert manager.post(f"/cohorts/{cohort.id}/lifecycle", data={"action": "open"}).status_code == 303
+    assert db.session.get(Cohort, cohort.id).status == "open"
+    refused = manager.post(f"/cohorts/{cohort.id}/lifecycle", data={"action": "start"}, headers=EN)
+    assert refused.status_code == 409 and db.session.get(Cohort, cohort.id).status == "open"
+    assert login(incubator.staff).post(f"/cohorts/{cohort.id}/lifecycle", data={"action": "close"}).status_code == 403
+    assert manager.post(f"/cohorts/{cohort.id}/lifecycle", data={"action": "close"},
+                        headers={"X-CSRF-Token": "forged"}).status_code == 403
+    assert db.session.get(Cohort, cohort.id).status == "open"
+
+
+def test_a_manager_filters_applications_and_accepts_up_to_capacity(login, incubator, make_cohort, make_startup, make_application):  # noqa: F811
+    cohort = make_cohort(incubator.org, status="selecting", window="closed", capacity=1)
+    first, second = make_startup(name="Alpha One"), make_startup(name="Beta Two")
+    a = make_application(cohort, first)
+    b = make_application(cohort, second)
+    make_application(cohort, make_startup(name="Draft Three"), status="draft")
+    manager = login(incubator.manager)
+    listing = manager.get(f"/cohorts/{cohort.id}/applications", headers=EN)
+    assert listing.status_code == 200
+    body = text(listing)
+    assert "Alpha One" in body and "Beta Two" in body and "Draft Three" not in body and "0 of 1 places taken" in body
+    assert manager.post(f"/applications/{a.id}/decision", data={"action": "accept"}).status_code == 303
+    full = manager.post(f"/applications/{b.id}/decision", data={"action": "accept"}, headers=EN)
+    assert full.status_code == 409 and 'role="alert"' in full.get_data(as_text=True)
+    assert manager.post(f"/applications/{b.id}/decision", data={"action": "waitlist"}).status_code == 303
+    waitlisted = text(manager.get(f"/cohorts/{cohort.id}/applications?status=waitlisted", headers=EN))
+    assert "Beta Two" in waitlisted and "Alpha One" not in waitlisted
+    assert db.session.execute(sa.select(sa.func.count()).select_from(CohortMember)).scalar_one() == 1
+    # the accepted startup withdraws: the waitlisted one moves up
+    assert login(first.founder).post(f"/applications/{a.id}", data={"action": "withdraw"}).status_code == 303
+    assert db.session.get(Application, b.id).status == "accepted"
+
+
+def test_only_managers_decide_and_only_staff_see_the_applications(client, login, incubator, make_cohort, make_startup, make_application):  # noqa: F811
+    cohort = make_cohort(incubator.org, status="selecting", window="closed")
+    startup = make_startup()
+    application = make_application(cohort, startup)
+    url = f"/cohorts/{cohort.id}/applications"
+    assert client.get(url).status_code == 303
+    assert login(startup.founder).get(url).status_code == 404
+    assert "/decision" not in login(incubator.staff).get(url, headers=EN).get_data(as_text=True)
+    assert login(incubator.staff).post(f"/applications/{application.id}/decision", data={"action": "accept"}).status_code == 404
+    assert login(startup.founder).post(f"/applications/{application.id}/decision", data={"action": "accept"}).status_code == 403
+    assert db.session.get(Application, application.id).status == "submitted"
+    assert login(incubator.manager).get(f"{url}?status=nonsense").status_code == 400
