@@ -1,5 +1,7 @@
-"""Incubator pages: an incubator's public page, a cohort's call for applications, the open calls on
-the home page (thin views over the incubator's services and access rules)."""
+"""Incubator pages (thin views over the incubator's services and access rules): an incubator's
+public page, a cohort's call for applications and the open calls on the home page; the cohort
+dashboard with its charts; a startup's applications and KPI reports; managers' lifecycle buttons
+and decisions on applications."""
 
 from __future__ import annotations
 
@@ -15,9 +17,9 @@ from werkzeug.exceptions import NotFound
 
 from marketplace.accounts.services import organization_by_slug
 from marketplace.core.auth import require_user
-from marketplace.core.schemas import OptionalReasonSchema
 from marketplace.core.errors import Conflict, Forbidden, ValidationFailed
 from marketplace.core.money import exponent
+from marketplace.core.schemas import OptionalReasonSchema
 from marketplace.extensions import db
 from marketplace.incubator import access, charts, dashboard
 from marketplace.incubator.models import Application, CohortMember
@@ -202,8 +204,7 @@ def _answer_field(key: str) -> str:
 
 def _application_input(cohort, schema: ma.Schema) -> dict:
     """The form's pitch and answers as the API's schema loads them (raises ``ma.ValidationError``)."""
-    answers = {q["key"]: request.form.get(_answer_field(q["key"]), "") for q in cohort.questions}
-    return schema.load({"pitch": request.form.get("pitch", ""), "answers": answers})
+    return schema.load(_submitted_values(cohort))
 
 
 def _form_errors(messages: dict) -> dict[str, list[str]]:
@@ -313,18 +314,18 @@ def _kpi_input(currency: str) -> tuple[dict, dict]:
         if value is None:
             continue
         try:
-            number_ = Decimal(value.strip().replace(",", ""))
+            figure = Decimal(value.strip().replace(",", ""))
         except InvalidOperation:
-            number_ = None
+            figure = None
         if name in MONEY_FIGURES:
-            minor = None if number_ is None else number_.scaleb(exponent(currency))
+            minor = None if figure is None else figure.scaleb(exponent(currency))
             if minor is None or minor != minor.to_integral_value():
                 errors[name] = [gettext("Enter an amount such as %(example)s.", example="1500.00" if exponent(currency) else "1500000")]
                 raw.pop(name)
             else:
                 raw[name] = int(minor)
-        elif number_ is not None and number_ == number_.to_integral_value():
-            raw[name] = int(number_)
+        elif figure is not None and figure == figure.to_integral_value():
+            raw[name] = int(figure)
     return raw, errors
 
 
