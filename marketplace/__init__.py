@@ -155,6 +155,7 @@ def register_web(app: Flask) -> None:
     from marketplace.admin.pages import blp as admin_pages
     from marketplace.deals.pages import blp as deals_pages  # also the availability panel of listing pages
     from marketplace.ip.licenses.pages import blp as licenses_pages
+    from marketplace.incubator.pages import blp as incubator_pages  # also the open calls of the home page
     from marketplace.listings.pages import blp as listings_pages
     from marketplace.notifications.pages import blp as notifications_pages
     from marketplace.payments.pages import blp as payments_pages
@@ -163,7 +164,7 @@ def register_web(app: Flask) -> None:
     web.init_app(app)
     for blueprint in (
         search_pages, listings_pages, deals_pages, accounts_pages, notifications_pages, admin_pages, licenses_pages,
-        payments_pages,
+        payments_pages, incubator_pages,
     ):
         app.register_blueprint(blueprint)
 

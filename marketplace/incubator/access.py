@@ -27,11 +27,12 @@ from marketplace.incubator.models import (
 )
 
 
-def is_staff(user: User, incubator_id: int) -> bool:
-    return user.organization_id is not None and user.organization_id == incubator_id
+def is_staff(user: User | None, incubator_id: int) -> bool:
+    """``user`` None: someone not logged in (a visitor of the public pages)."""
+    return user is not None and user.organization_id is not None and user.organization_id == incubator_id
 
 
-def is_manager(user: User, incubator_id: int) -> bool:
+def is_manager(user: User | None, incubator_id: int) -> bool:
     return is_staff(user, incubator_id) and user.role == "manager"
 
 
@@ -64,8 +65,8 @@ def program(session, user: User, program_id: int, *, manage: bool = False) -> Pr
     return found
 
 
-def cohort(session, user: User, cohort_id: int, *, manage: bool = False, staff: bool = False) -> Cohort:
-    """A cohort the user may see; ``staff``: only the incubator's people; ``manage``: its managers."""
+def cohort(session, user: User | None, cohort_id: int, *, manage: bool = False, staff: bool = False) -> Cohort:
+    """A cohort the user (None: a visitor) may see; ``staff``: only the incubator's people; ``manage``: its managers."""
     found = session.get(Cohort, cohort_id)
     if found is None:
         raise NotFound("No such cohort.")

@@ -129,8 +129,9 @@ def _sum_invoices(groups) -> list[dict]:
     return [totals[c] for c in sorted(totals)]
 
 
-def build(session, actor: User, cohort_id: int, today: date | None = None) -> dict:
-    """The dashboard of a cohort, for the incubator's staff."""
+def build(session, actor: User, cohort_id: int, today: date | None = None, *, trends: bool = False) -> dict:
+    """The dashboard of a cohort, for the incubator's staff; ``trends``: with every period's KPIs
+    (``kpi_trends``), one statement more."""
     cohort = access.cohort(session, actor, cohort_id, staff=True)
     program = cohort.program
     today = today or utcnow().date()
@@ -173,10 +174,12 @@ def build(session, actor: User, cohort_id: int, today: date | None = None) -> di
         "invoices": _sum_invoices(invoices.get(m.id, []) for m in members),
     }
     return {
+        **({"trends": _kpi_trends(session, cohort)} if trends else {}),
         "cohort": {
             "id": cohort.id,
             "name": cohort.name,
             "status": cohort.status,
+            "is_accepting_applications": cohort.is_accepting_applications,
             "starts_on": cohort.starts_on,
             "ends_on": cohort.ends_on,
             "capacity": cohort.capacity,
@@ -185,6 +188,36 @@ def build(session, actor: User, cohort_id: int, today: date | None = None) -> di
         "as_of": today,
         "currency": program.currency,
         "startups": startups,
+        "totals": totals,
+    }
+
+
+def kpi_trends(session, actor: User, cohort_id: int) -> dict:
+    """Every KPI report of the cohort's startups period by period, and the cohort's totals per
+    period (the sum over the startups that reported a period ending that day), in one query."""
+    return _kpi_trends(session, access.cohort(session, actor, cohort_id, staff=True))
+
+
+def _kpi_trends(session, cohort) -> dict:
+    rows = session.execute(
+        sa.select(KPIReport.member_id, Organization.name, KPIReport.period_end, *(getattr(KPIReport, f) for f in KPI_FIGURES))
+        .join(CohortMember, CohortMember.id == KPIReport.member_id)
+        .join(Organization, Organization.id == CohortMember.startup_id)
+        .where(CohortMember.cohort_id == cohort.id, CohortMember.status != "withdrawn")
+        .order_by(KPIReport.period_end, Organization.name, KPIReport.member_id)
+    )
+    startups: dict[int, dict] = {}
+    totals: dict[date, dict] = {}
+    for member_id, name, period_end, *values in rows:
+        figures = dict(zip(KPI_FIGURES, (int(v) for v in values)))
+        startups.setdefault(member_id, {"member_id": member_id, "name": name, "periods": {}})["periods"][period_end] = figures
+        total = totals.setdefault(period_end, dict.fromkeys(KPI_FIGURES, 0))
+        for f in KPI_FIGURES:
+            total[f] += figures[f]
+    return {
+        "currency": cohort.program.currency,
+        "periods": sorted(totals),
+        "startups": sorted(startups.values(), key=lambda s: (s["name"], s["member_id"])),
         "totals": totals,
     }
 

@@ -10,7 +10,7 @@ from html import unescape
 from babel import Locale
 from flask import Flask
 from markupsafe import Markup, escape
-from flask_babel import format_currency, format_date, format_datetime, format_decimal, gettext
+from flask_babel import format_currency, format_date, format_datetime, format_decimal, format_percent, gettext
 
 from marketplace.core.money import exponent
 from marketplace.core.taxonomy import technology_fields
@@ -28,6 +28,11 @@ def money(amount: int | None, currency: str) -> str:
 
 def number(value) -> str:
     return format_decimal(value)
+
+
+def percent(value) -> str:
+    """A fraction as a percentage, e.g. ``0.05`` as ``5%`` (``5 %`` in Vietnamese)."""
+    return format_percent(value, "#,##0.##%")
 
 
 def date(value, format: str = "medium") -> str:
@@ -59,7 +64,7 @@ def country_name(code: str) -> str:
 
 def init_app(app: Flask) -> None:
     app.jinja_env.filters.update(
-        money=money, number=number, date=date, datetime=datetime, field_label=field_label, country_name=country_name,
+        money=money, number=number, percent=percent, date=date, datetime=datetime, field_label=field_label, country_name=country_name,
         marked=marked,
     )
 

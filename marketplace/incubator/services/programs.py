@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
+from sqlalchemy.orm import contains_eager, joinedload
 
 from marketplace.accounts.models import User
 from marketplace.core import audit
+from marketplace.core.db import utcnow
 from marketplace.core.errors import Conflict, ValidationFailed
 from marketplace.core.pagination import Page, paginate
 from marketplace.core.statemachine import StateMachine
@@ -219,3 +221,34 @@ def get_program(session, user: User, program_id: int) -> Program:
 def get_cohort(session, user: User, cohort_id: int) -> Cohort:
     """A cohort the user may see."""
     return access.cohort(session, user, cohort_id)
+
+
+# ---- the public calls for applications -----------------------------------------------------------
+
+
+def announced_cohorts(session, incubator_id: int) -> list[Cohort]:
+    """An incubator's cohorts out of planning (what anyone may see), newest window first."""
+    return list(
+        session.execute(
+            sa.select(Cohort)
+            .join(Program, Program.id == Cohort.program_id)
+            .where(Program.incubator_id == incubator_id, Cohort.status != "planning")
+            .options(contains_eager(Cohort.program))
+            .order_by(Cohort.applications_close_at.desc(), Cohort.id.desc())
+        ).scalars()
+    )
+
+
+def open_calls(session, *, limit: int = 10) -> list[Cohort]:
+    """Cohorts taking applications now (open, inside their window), closing soonest first."""
+    now = utcnow()
+    return list(
+        session.execute(
+            sa.select(Cohort)
+            .join(Program, Program.id == Cohort.program_id)
+            .where(Cohort.status == "open", Cohort.applications_open_at <= now, Cohort.applications_close_at > now)
+            .options(contains_eager(Cohort.program).joinedload(Program.incubator))
+            .order_by(Cohort.applications_close_at, Cohort.id)
+            .limit(limit)
+        ).scalars()
+    )
