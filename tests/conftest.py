@@ -7,6 +7,7 @@ import contextvars
 import os
 import uuid
 from itertools import count
+from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
@@ -167,6 +168,9 @@ def app(session_app):
         deferred.discard(session_app)
         _clean_all_tables()
     limiter.reset()
+    # emails the files backend wrote belong to this test only, like the rows
+    for path in Path(session_app.config["EMAIL_FILES_DIR"]).glob("*.eml"):
+        path.unlink(missing_ok=True)
 
 
 @pytest.fixture

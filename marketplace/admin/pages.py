@@ -253,7 +253,7 @@ def audit():
         filters = schema.load({})
         errors.update(flat_errors(error.messages))
     paging = PageArgs().load(form_data(PageArgs(), request.args) | {"page_size": PAGE_SIZE})
-    page = services.list_audit_events(db.session, **filters, **paging)
+    page = services.list_audit_events(db.session, **(filters | paging))
     links = QueryArgs(request.path, request.args, set(AUDIT_KEYS) | {"page"})
     return render_template("admin/audit.html", page=page, links=links, values=values, errors=errors), (
         400 if errors else 200

@@ -5,8 +5,14 @@ from __future__ import annotations
 
 from typing import Callable
 
+import sys
+
 import pygal
 from pygal.style import Style
+
+# pygal puts a finder for its map plugins on sys.meta_path that has no find_spec: every later
+# import then warns (an error under -W error, e.g. in spawned worker processes). No map is used.
+sys.meta_path[:] = [finder for finder in sys.meta_path if type(finder).__name__ != "PluginImportFixer"]
 
 #: colours that keep 3:1 contrast on white, told apart also by their order in the legend
 STYLE = Style(

@@ -27,8 +27,18 @@ def form_data(schema: ma.Schema, values: MultiDict) -> dict:
         else:
             value = values.get(key)
             if value is not None and value.strip():
-                data[key] = value
+                data[key] = _form_boolean(value) if isinstance(field, ma.fields.Boolean) else value
     return data
+
+
+def _form_boolean(value: str) -> bool | str:
+    """A checkbox or radio value as the JSON boolean the API's schemas take (others stay, to be refused)."""
+    lowered = value.strip().lower()
+    if lowered in ma.fields.Boolean.truthy:
+        return True
+    if lowered in ma.fields.Boolean.falsy:
+        return False
+    return value
 
 
 def flat_errors(messages: dict | list | str) -> dict[str, list[str]]:

@@ -58,7 +58,7 @@ def _payload(session, event) -> dict:
     if listing is not None:
         base = current_app.config["PUBLIC_BASE_URL"].rstrip("/")
         data |= {"slug": listing.slug, "title": listing.title, "summary": listing.summary, "status": listing.status,
-                 "university_id": listing.university_id, "url": f"{base}/api/v1/listings/{listing.slug}"}
+                 "university_id": listing.university_id, "url": f"{base}/listings/{listing.slug}"}
     return {"type": event.topic, "timestamp": event.created_at.isoformat().replace("+00:00", "Z"), "data": data}
 
 

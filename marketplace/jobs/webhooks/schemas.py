@@ -5,17 +5,18 @@ from __future__ import annotations
 import marshmallow as ma
 from marshmallow import validate
 
+from marketplace.core.schemas import Schema, UpdateSchema
 from marketplace.jobs.webhooks.services import EVENT_TYPES
 
 
-class EndpointCreateSchema(ma.Schema):
+class EndpointCreateSchema(Schema):
     url = ma.fields.String(required=True, validate=validate.Length(max=2000))
     description = ma.fields.String(load_default="", validate=validate.Length(max=300))
     event_types = ma.fields.List(ma.fields.String(validate=validate.OneOf(EVENT_TYPES)), required=True,
                                  validate=validate.Length(min=1))
 
 
-class EndpointUpdateSchema(ma.Schema):
+class EndpointUpdateSchema(UpdateSchema):
     url = ma.fields.String(validate=validate.Length(max=2000))
     description = ma.fields.String(validate=validate.Length(max=300))
     event_types = ma.fields.List(ma.fields.String(validate=validate.OneOf(EVENT_TYPES)),
