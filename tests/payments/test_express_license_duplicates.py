@@ -51,7 +51,8 @@ def before_the_guard(app):
     downgrade(revision=_before_the_guard())
     # the payments column that 0008 also adds, so that the app's models work meanwhile
     with db.engine.begin() as conn:
-        conn.exec_driver_sql(ADD_PAYMENT_COLUMN)
+        if not _has_payment_column(conn):
+            conn.exec_driver_sql(ADD_PAYMENT_COLUMN)
     yield
     db.session.rollback()
     db.session.close()
@@ -69,8 +70,13 @@ def _upgrade():
     with db.engine.begin() as conn:
         if MigrationContext.configure(conn).get_current_revision() != _before_the_guard():
             return
-        conn.exec_driver_sql("ALTER TABLE payments DROP COLUMN is_duplicate")
+        if _has_payment_column(conn):
+            conn.exec_driver_sql("ALTER TABLE payments DROP COLUMN is_duplicate")
     upgrade()
+
+
+def _has_payment_column(conn) -> bool:
+    return "is_duplicate" in {column["name"] for column in sa.inspect(conn).get_columns("payments")}
 
 
 def test_buying_again_with_duplicate_purchases_returns_the_oldest_and_the_migration_keeps_it(
