@@ -20,7 +20,7 @@ from marketplace.core.errors import (
     flatten_validation_messages,
     problem,
 )
-from marketplace.core.schemas import one_of_object2properties
+from marketplace.core.schemas import UpdateSchema, control_characters2properties, one_of_object2properties
 
 log = logging.getLogger(__name__)
 
@@ -136,6 +136,17 @@ class ProblemApi(Api):
             extra_plugins=[*(extra_plugins or ()), self.json_bodies, ProblemResponsesPlugin()], **options
         )
         self.ma_plugin.converter.add_attribute_function(one_of_object2properties)
+        self.ma_plugin.converter.add_attribute_function(control_characters2properties)
+        schema2jsonschema = self.ma_plugin.converter.schema2jsonschema
+
+        def schema2jsonschema_with_a_field_required(schema):
+            """A ``PATCH`` body of an ``UpdateSchema`` names at least one field (``minProperties``)."""
+            json_schema = schema2jsonschema(schema)
+            if isinstance(schema, UpdateSchema) or (isinstance(schema, type) and issubclass(schema, UpdateSchema)):
+                json_schema["minProperties"] = 1
+            return json_schema
+
+        self.ma_plugin.converter.schema2jsonschema = schema2jsonschema_with_a_field_required
 
     def init_app(self, app, *, spec_kwargs=None):
         """Bind to ``app``, with the id and text path converters, the JSON body check (see ``core.inputs``)

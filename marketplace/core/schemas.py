@@ -194,3 +194,22 @@ def one_of_object2properties(self, field, ret=None, **kwargs) -> dict:
     if ret is not None:
         ret.pop("additionalProperties", None)
     return {"oneOf": [self.resolve_nested_schema(schema) for schema in field.schemas]}
+
+
+#: the spec's statement of ``reject_control_characters`` (JSON Schema ``pattern``, Python and ECMA syntax;
+#: lone surrogates are left out: validators built on Rust's regex cannot read a surrogate range)
+NO_CONTROL_CHARACTERS_PATTERN = "^[^\\u0000-\\u0008\\u000b\\u000c\\u000e-\\u001f\\u007f-\\u009f]*$"
+
+
+def control_characters2properties(self, field, ret=None, **kwargs) -> dict:
+    """apispec attribute function: text that refuses control characters says so with a ``pattern``
+    (a field with a pattern or a format of its own keeps it: an email address, a URL or a pattern
+    admits no control character, and a pattern beside a format would generate off the format; a field
+    that reads control characters as spaces, ``replaces_control_characters``, has none)."""
+    if not isinstance(field, ma.fields.String) or reject_control_characters not in field.validators:
+        return {}
+    if getattr(field, "replaces_control_characters", False):
+        return {}
+    if ret is not None and ("pattern" in ret or "format" in ret):
+        return {}
+    return {"pattern": NO_CONTROL_CHARACTERS_PATTERN}

@@ -24,6 +24,9 @@ def _many(field: ma.fields.Field) -> ma.fields.List:
 class QueryText(TrimmedString):
     """Search text: control characters are read as spaces rather than refused."""
 
+    #: the spec states no control-character ``pattern`` for it (see ``control_characters2properties``)
+    replaces_control_characters = True
+
     def _deserialize(self, value, attr, data, **kwargs):
         return CONTROL_CHARACTERS.sub(" ", super()._deserialize(value, attr, data, **kwargs)).strip()
 
